@@ -1,0 +1,1 @@
+"""Domain records shared by plugins and the core: the unified API's vocabulary."""

@@ -1,0 +1,38 @@
+"""Availability of a medewerker, as the calendar system reports it. Times only, never subjects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from hub.domain.base import ApiModel
+
+
+class BeschikbaarheidStatus(StrEnum):
+    VRIJ = "vrij"
+    BEZET = "bezet"
+    AFWEZIG = "afwezig"
+    BUITEN_WERKTIJD = "buiten_werktijd"
+    ONBEKEND = "onbekend"
+
+
+class BezetBlok(ApiModel):
+    van: datetime
+    tot: datetime
+    soort: str = Field(default="bezet", description="bezet, voorlopig, afwezig of elders.")
+
+
+class Beschikbaarheid(ApiModel):
+    """Status now for one mailbox; ``email`` links it to a medewerker."""
+
+    email: str
+    status: BeschikbaarheidStatus
+    tot: datetime | None = Field(default=None, description="Tot wanneer de status geldt.")
+    volgend_vrij_moment: datetime | None = None
+    afwezigheidsbericht: str | None = Field(
+        default=None, description="Externe afwezigheidsmelding, platte tekst."
+    )
+    peilmoment: datetime = Field(description="Wanneer de bron dit meldde.")
+    bezet: list[BezetBlok] = Field(default_factory=list)

@@ -1,0 +1,88 @@
+"""Typed errors that plugins raise and the core turns into problem+json responses.
+
+Plugins never build HTTP responses themselves: they raise one of these and the
+core maps it to a status code (see ``hub.api.problems``). Messages must never
+contain person data (BSNs, names) or secrets; they reach clients and logs.
+"""
+
+from __future__ import annotations
+
+
+class KccError(Exception):
+    """Base class for every error the core knows how to present."""
+
+    status: int = 500
+    title: str = "Interne fout"
+
+    def __init__(self, detail: str, *, source: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.source = source
+
+
+class UpstreamUnavailable(KccError):
+    """The upstream could not be reached or answered 5xx. Retried by the core."""
+
+    status = 503
+    title = "Bronsysteem niet beschikbaar"
+
+
+class UpstreamTimeout(UpstreamUnavailable):
+    """The upstream did not answer within the configured timeout."""
+
+    status = 504
+    title = "Bronsysteem reageert niet op tijd"
+
+
+class UpstreamRejected(KccError):
+    """The upstream refused the request (bad credentials, validation). Never retried."""
+
+    status = 502
+    title = "Bronsysteem weigert het verzoek"
+
+
+class NotFound(KccError):
+    """The requested object does not exist upstream or in the store."""
+
+    status = 404
+    title = "Niet gevonden"
+
+
+class InvalidRequest(KccError):
+    """The caller's input is wrong; ``field`` names the offending input."""
+
+    status = 400
+    title = "Ongeldig verzoek"
+
+    def __init__(self, detail: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(detail)
+        self.field = field
+        self.code = code
+
+
+class Forbidden(KccError):
+    """The caller is authenticated but may not do this."""
+
+    status = 403
+    title = "Geen toegang"
+
+
+class Unauthorized(KccError):
+    """No valid credentials."""
+
+    status = 401
+    title = "Niet geauthenticeerd"
+
+
+class CapabilityMissing(KccError):
+    """No enabled plugin of the gemeente offers the capability asked for."""
+
+    status = 501
+    title = "Niet beschikbaar voor deze gemeente"
+
+
+class ServiceUnavailable(KccError):
+    """The hub itself cannot serve the request safely (store down, logboek unwritable)."""
+
+    status = 503
+    title = "Dienst tijdelijk niet beschikbaar"
