@@ -1,0 +1,1 @@
+"""Synchronisation: running a plugin's ``kcc_sync`` and storing what it yields."""
