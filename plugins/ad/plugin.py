@@ -1,1 +1,56 @@
+"""Active Directory plugin: the medewerkers directory (hook implementations only)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hub import __version__, hookimpl
+from hub.domain.medewerkers import Medewerker
+from hub.errors import KccError
+from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo, SyncBatch
+from plugins.ad.client import AdClient
+from plugins.ad.config import AdSettings
+from plugins.ad.mapping import to_medewerker
+from plugins.ad.sync import KIND, sync_medewerkers
+
+
+def _settings(ctx: HookContext) -> AdSettings:
+    settings = ctx.settings
+    if not isinstance(settings, AdSettings):
+        settings = AdSettings.model_validate(settings)
+    return settings
+
+
+@hookimpl
+def kcc_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="ad",
+        version=__version__,
+        description="Medewerkersgids uit Active Directory (LDAPS/StartTLS, incrementele sync).",
+        capabilities=frozenset({Capability.MEDEWERKERS}),
+        settings_model=AdSettings,
+        sync_kinds=frozenset({KIND}),
+        sync_interval_seconds=900,
+    )
+
+
+@hookimpl
+def kcc_healthcheck(ctx: HookContext) -> Health:
+    try:
+        latency = AdClient(_settings(ctx)).ping()
+    except KccError as exc:
+        return Health(state=HealthState.DOWN, detail=exc.detail)
+    return Health(state=HealthState.OK, detail="rootDSE gelezen", latency_ms=round(latency, 1))
+
+
+@hookimpl
+def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:
+    return sync_medewerkers(_settings(ctx), since, full)
+
+
+@hookimpl
+def kcc_search_medewerkers(ctx: HookContext, zoek: str, limit: int) -> list[Medewerker] | None:
+    settings = _settings(ctx)
+    with AdClient(settings).connect() as conn:
+        return [to_medewerker(e, settings.attributes) for e in conn.search_anr(zoek, limit)]

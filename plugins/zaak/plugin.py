@@ -1,1 +1,126 @@
+"""Zaak plugin: a caller's zaken from one or more ZGW zaaksystemen, with readable statuses."""
 
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from hub import __version__, hookimpl
+from hub.domain.zaken import BronStatus, Zaak
+from hub.errors import KccError, UpstreamTimeout
+from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
+from hub.secrets import SecretResolutionError
+from plugins.zaak.config import ZaakSettings, ZgwBron
+from plugins.zaak.zgw_client import ZgwClient, new_http_client
+
+_pools: dict[tuple[str, str, str], httpx.Client] = {}
+_pools_lock = threading.Lock()
+
+
+def _http_for(gemeente: str, bron: ZgwBron) -> httpx.Client:
+    # Keyed by the whole bron config so a config reload gets a fresh pool.
+    key = (gemeente, bron.naam, bron.model_dump_json())
+    with _pools_lock:
+        client = _pools.get(key)
+        if client is None or client.is_closed:
+            client = new_http_client(bron)
+            _pools[key] = client
+        return client
+
+
+def _client(ctx: HookContext, bron: ZgwBron) -> ZgwClient:
+    try:
+        return ZgwClient(
+            bron, gemeente=ctx.gemeente, caller=ctx.caller, http=_http_for(ctx.gemeente, bron)
+        )
+    except SecretResolutionError as exc:
+        raise KccError(
+            f"Het secret van zaaksysteem {bron.naam} is niet te lezen: {exc}", source=bron.naam
+        ) from None
+
+
+def _settings(ctx: HookContext) -> ZaakSettings:
+    settings = ctx.settings
+    if not isinstance(settings, ZaakSettings):
+        settings = ZaakSettings.model_validate(settings)
+    return settings
+
+
+@hookimpl
+def kcc_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="zaak",
+        version=__version__,
+        description="Zaken uit zaaksystemen via de ZGW API's (Zaken en Catalogi).",
+        capabilities=frozenset({Capability.ZAKEN}),
+        settings_model=ZaakSettings,
+    )
+
+
+@hookimpl
+def kcc_healthcheck(ctx: HookContext) -> Health:
+    settings = _settings(ctx)
+    latencies: list[float] = []
+    problems: list[str] = []
+    for bron in settings.bronnen:
+        try:
+            latencies.append(_client(ctx, bron).ping())
+        except KccError as exc:
+            problems.append(exc.detail)
+    if not problems:
+        return Health(HealthState.OK, latency_ms=max(latencies, default=None))
+    state = HealthState.DOWN if len(problems) == len(settings.bronnen) else HealthState.DEGRADED
+    return Health(state, detail="; ".join(problems))
+
+
+@hookimpl
+def kcc_search_zaken(
+    ctx: HookContext, bsn: str | None, kvk: str | None
+) -> tuple[list[Zaak], list[BronStatus]] | None:
+    """Ask every zaaksysteem at once; one failing source is reported, not fatal.
+
+    When every source fails the first source's error is raised, so the caller
+    gets a 502/503/504 problem instead of an empty list that looks like "no zaken".
+    """
+    if not bsn and not kvk:
+        return None
+    settings = _settings(ctx)
+
+    def one(bron: ZgwBron) -> tuple[list[Zaak], BronStatus, KccError | None]:
+        try:
+            with _client(ctx, bron) as client:
+                zaken = client.zaken_van(bsn=bsn, kvk=kvk)
+        except KccError as exc:
+            status = "time-out" if isinstance(exc, UpstreamTimeout) else "mislukt"
+            return [], BronStatus(bron=bron.naam, status=status, detail=exc.detail), exc
+        return zaken, BronStatus(bron=bron.naam, status="ok", aantal=len(zaken)), None
+
+    with ThreadPoolExecutor(max_workers=len(settings.bronnen)) as pool:
+        outcomes = list(pool.map(one, settings.bronnen))
+    errors = [e for _, _, e in outcomes if e is not None]
+    if errors and len(errors) == len(outcomes):
+        raise errors[0]
+    zaken = [z for found, _, _ in outcomes for z in found]
+    return zaken, [status for _, status, _ in outcomes]
+
+
+@hookimpl
+def kcc_get_zaak(ctx: HookContext, identificatie: str) -> Zaak | None:
+    """The first source that knows the identificatie answers; a failing source is skipped
+    unless no other source could answer, because then "not found" would be a guess."""
+    settings = _settings(ctx)
+    first_error: KccError | None = None
+    for bron in settings.bronnen:
+        try:
+            with _client(ctx, bron) as client:
+                found = client.zaak(identificatie)
+        except KccError as exc:
+            first_error = first_error or exc
+            continue
+        if found is not None:
+            return found
+    if first_error is not None:
+        raise first_error
+    return None

@@ -1,0 +1,1 @@
+"""The unified HTTP API (FastAPI): ``/api/v1/gemeenten/{gemeentecode}/…``."""

@@ -1,0 +1,90 @@
+"""The FastAPI application: tenant routes under ``/api/v1/gemeenten/{gemeentecode}``, probes outside."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from hub.api.middleware import install_middleware
+from hub.api.openapi import PREFIX, install_openapi
+from hub.api.problems import install_problem_handlers
+from hub.jobs.broker import broker_reachable
+from hub.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+TENANT_PREFIX = PREFIX + "/gemeenten/{gemeentecode}"
+
+# Resource modules under hub.api.routes, each exposing ``router``. A module that is
+# missing (a later feature not yet installed) is skipped, never fatal.
+ROUTE_MODULES = (
+    "plugins",
+    "medewerkers",
+    "beschikbaarheid",
+    "personen",
+    "logboek",
+    "zaken",
+    "meldingen",
+    "klantcontacten",
+)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="KCC Hub",
+        openapi_url=PREFIX + "/openapi.json",
+        docs_url=PREFIX + "/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    install_middleware(app)
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(f"hub.api.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"hub.api.routes.{name}":
+                raise
+            continue
+        app.include_router(module.router, prefix=TENANT_PREFIX)
+
+    @app.get("/livez", include_in_schema=False)
+    def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> JSONResponse:
+        rt: Runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
+        try:
+            with rt.store.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["store"] = "ok"
+        except Exception as exc:
+            checks["store"] = f"down: {type(exc).__name__}"
+        checks["broker"] = "ok" if broker_reachable() else "down"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    install_openapi(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Uvicorn factory: ``uvicorn --factory hub.api.app:app_from_env``."""
+    from hub.logging_setup import configure_logging
+
+    configure_logging()
+    return create_app(Runtime.build())

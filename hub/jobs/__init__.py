@@ -1,0 +1,1 @@
+"""Background work on Dramatiq: syncs, notification mail and the outbox."""

@@ -1,0 +1,36 @@
+"""Persisting a dead message: only ids and plugin names from its arguments, never person data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dramatiq
+from sqlalchemy import select
+
+from hub.jobs.context import job_runtime
+from hub.jobs.dead_letters import DeadLetter
+from hub.store.base import utcnow
+
+
+def record_dead_letter(message: dramatiq.Message[Any], exception: BaseException) -> None:
+    kwargs = dict(message.kwargs or {})
+    args = list(message.args or ())
+    gemeente = str(kwargs.get("gemeente") or (args[0] if args else "----"))[:4]
+    store = job_runtime().store
+    with store.session() as session:
+        exists = session.scalar(
+            select(DeadLetter.id).where(DeadLetter.message_id == message.message_id)
+        )
+        if exists:
+            return
+        session.add(
+            DeadLetter(
+                gemeente=gemeente,
+                actor=message.actor_name,
+                message_id=message.message_id,
+                arguments={"args": [str(a) for a in args], "kwargs": {k: str(v) for k, v in kwargs.items()}},
+                error=f"{type(exception).__name__}: {exception}"[:2000],
+                retries=int(message.options.get("retries", 0)),
+                failed_at=utcnow(),
+            )
+        )

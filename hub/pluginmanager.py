@@ -1,0 +1,276 @@
+"""Loading plugins and calling them, one gemeente and one plugin at a time.
+
+Built-in plugins and third-party plugins are found the same way: through the
+entry-point group ``kcc_hub.plugins``. A plugin that fails to import or to
+describe itself is reported and skipped; the hub still starts. A plugin that
+implements a ``kcc_*`` hook the contract does not know is rejected, so typos
+fail loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel
+
+from hub import hookspecs
+from hub.caller import Caller
+from hub.errors import CapabilityMissing, KccError, UpstreamUnavailable
+from hub.metrics import UPSTREAM_CALLS, UPSTREAM_ERRORS, UPSTREAM_LATENCY
+from hub.plugin_api import HookContext, PluginInfo
+from hub.retrying import call_with_retries
+from hub.tenants import Gemeente
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "kcc_hub.plugins"
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    name: str
+    error: str
+
+
+@dataclass
+class LoadedPlugins:
+    manager: pluggy.PluginManager
+    infos: dict[str, PluginInfo]
+    failures: list[PluginFailure] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def settings_models(self) -> dict[str, type[BaseModel]]:
+        return {name: info.settings_model for name, info in self.infos.items()}
+
+
+def _allowed_names() -> set[str] | None:
+    raw = os.environ.get("KCC_HUB_LOAD_PLUGINS")
+    if raw is None or not raw.strip():
+        return None
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def _new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def load_plugins(extra: Iterable[tuple[str, ModuleType | object]] = ()) -> LoadedPlugins:
+    """Load every plugin of the entry-point group (restricted by ``KCC_HUB_LOAD_PLUGINS``).
+
+    ``extra`` registers plugin objects directly (tests, embedding); they go through the
+    same checks as entry-point plugins.
+    """
+    pm = _new_manager()
+    loaded = LoadedPlugins(manager=pm, infos={})
+    allowed = _allowed_names()
+    candidates: list[tuple[str, Callable[[], object], str]] = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if allowed is not None and ep.name not in allowed:
+            continue
+        candidates.append((ep.name, _loader(ep), f"entry point {ep.value}"))
+    for name, obj in extra:
+        if allowed is not None and name not in allowed:
+            continue
+        candidates.append((name, lambda obj=obj: obj, "registered in code"))
+    for name, load, source in candidates:
+        _register(loaded, name, load, source)
+    return loaded
+
+
+def _loader(ep: EntryPoint) -> Callable[[], object]:
+    return ep.load
+
+
+def _register(
+    loaded: LoadedPlugins, name: str, load: Callable[[], object], source: str
+) -> None:
+    pm = loaded.manager
+    if name in loaded.infos:
+        loaded.failures.append(PluginFailure(name, "a plugin with this name is already loaded"))
+        return
+    try:
+        module = load()
+        pm.register(module, name=name)
+    except Exception as exc:  # a broken third-party plugin must never stop the hub
+        loaded.failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+        log.warning("plugin %s could not be loaded: %s", name, type(exc).__name__)
+        return
+    problem = _check_plugin(pm, name, module)
+    if problem is None:
+        try:
+            info = _call_one(pm, name, "kcc_plugin_info")
+            if not isinstance(info, PluginInfo):
+                problem = "kcc_plugin_info must return hub.plugin_api.PluginInfo"
+            elif info.name != name:
+                problem = f"kcc_plugin_info names itself {info.name!r}, registered as {name!r}"
+            elif not (isinstance(info.settings_model, type) and issubclass(info.settings_model, BaseModel)):
+                problem = "settings_model must be a pydantic BaseModel class"
+            else:
+                loaded.infos[name] = info
+                loaded.sources[name] = source
+                return
+        except Exception as exc:
+            problem = f"kcc_plugin_info failed: {type(exc).__name__}: {exc}"
+    pm.unregister(name=name)
+    loaded.failures.append(PluginFailure(name, problem))
+    log.warning("plugin %s rejected: %s", name, problem)
+
+
+def _check_plugin(pm: pluggy.PluginManager, name: str, module: object) -> str | None:
+    """Reject hookimpls that match no hookspec (typos) and plugins without kcc_plugin_info."""
+    known = {n for n in dir(hookspecs) if n.startswith("kcc_")}
+    impls = {
+        attr
+        for attr in dir(module)
+        if attr.startswith("kcc_") and pm.parse_hookimpl_opts(module, attr) is not None
+    }
+    unknown = sorted(impls - known)
+    if unknown:
+        return f"implements unknown hooks: {', '.join(unknown)}"
+    if "kcc_plugin_info" not in impls:
+        return "does not implement kcc_plugin_info"
+    return None
+
+
+def _call_one(pm: pluggy.PluginManager, name: str, hook: str, **kwargs: Any) -> Any:
+    caller = getattr(pm.hook, hook)
+    impls = [impl for impl in caller.get_hookimpls() if impl.plugin_name == name]
+    if not impls:
+        return None
+    # Call exactly this plugin's implementation; pluggy passes only the args it declares.
+    others = [impl.plugin for impl in caller.get_hookimpls() if impl.plugin_name != name]
+    results = pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+    # Hooks are not firstresult in the spec; pluggy answers with a list of (at most one) result.
+    return results[0] if results else None
+
+
+def implements(pm: pluggy.PluginManager, name: str, hook: str) -> bool:
+    return any(impl.plugin_name == name for impl in getattr(pm.hook, hook).get_hookimpls())
+
+
+class PluginHost:
+    """Calls plugins for one gemeente with their own settings, through the core's retry policy."""
+
+    def __init__(
+        self,
+        loaded: LoadedPlugins,
+        gemeenten: dict[str, Gemeente],
+        *,
+        retry_attempts: int = 3,
+    ) -> None:
+        self.loaded = loaded
+        self.gemeenten = gemeenten
+        self.retry_attempts = retry_attempts
+
+    def enabled(self, gemeente: str, hook: str | None = None) -> list[str]:
+        config = self.gemeenten.get(gemeente)
+        if config is None:
+            return []
+        names = [n for n in config.plugins if n in self.loaded.infos]
+        if hook is not None:
+            names = [n for n in names if implements(self.loaded.manager, n, hook)]
+        return names
+
+    def context(
+        self,
+        plugin: str,
+        gemeente: str,
+        *,
+        caller: Caller | None = None,
+        trace_id: str = "",
+        doel: str | None = None,
+        verwerkingsactiviteit: str | None = None,
+    ) -> HookContext:
+        config = self.gemeenten[gemeente]
+        return HookContext(
+            gemeente=gemeente,
+            settings=config.plugin_settings[plugin],
+            caller=caller,
+            trace_id=trace_id,
+            doel=doel,
+            verwerkingsactiviteit=verwerkingsactiviteit,
+        )
+
+    def call(
+        self,
+        plugin: str,
+        gemeente: str,
+        hook: str,
+        *,
+        caller: Caller | None = None,
+        trace_id: str = "",
+        doel: str | None = None,
+        verwerkingsactiviteit: str | None = None,
+        retry: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        ctx = self.context(
+            plugin,
+            gemeente,
+            caller=caller,
+            trace_id=trace_id,
+            doel=doel,
+            verwerkingsactiviteit=verwerkingsactiviteit,
+        )
+
+        def attempt() -> Any:
+            started = time.perf_counter()
+            UPSTREAM_CALLS.labels(plugin=plugin, hook=hook, gemeente=gemeente).inc()
+            try:
+                return _call_one(self.loaded.manager, plugin, hook, ctx=ctx, **kwargs)
+            except KccError as exc:
+                UPSTREAM_ERRORS.labels(
+                    plugin=plugin, hook=hook, gemeente=gemeente, kind=type(exc).__name__
+                ).inc()
+                if exc.source is None:
+                    exc.source = plugin
+                raise
+            except Exception as exc:
+                UPSTREAM_ERRORS.labels(
+                    plugin=plugin, hook=hook, gemeente=gemeente, kind="unexpected"
+                ).inc()
+                # An unexpected plugin error is a failing upstream integration, not a hub crash.
+                log.exception("plugin %s failed in %s", plugin, hook)
+                raise UpstreamUnavailable(
+                    f"plugin {plugin} failed unexpectedly", source=plugin
+                ) from exc
+            finally:
+                UPSTREAM_LATENCY.labels(plugin=plugin, hook=hook).observe(
+                    time.perf_counter() - started
+                )
+
+        attempts = self.retry_attempts if retry else 1
+        return call_with_retries(attempt, attempts=attempts)
+
+    def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any:
+        """Ask each enabled plugin offering ``hook`` in order; the first non-None answer wins."""
+        names = self.enabled(gemeente, hook)
+        if not names:
+            raise CapabilityMissing(f"no enabled plugin of gemeente {gemeente} offers {hook}")
+        for name in names:
+            answer = self.call(name, gemeente, hook, **kwargs)
+            if answer is not None:
+                return answer
+        return None
+
+    def collect(self, gemeente: str, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Ask every enabled plugin offering ``hook``; return (plugin, answer) for non-None answers."""
+        names = self.enabled(gemeente, hook)
+        if not names:
+            raise CapabilityMissing(f"no enabled plugin of gemeente {gemeente} offers {hook}")
+        answers = []
+        for name in names:
+            answer = self.call(name, gemeente, hook, **kwargs)
+            if answer is not None:
+                answers.append((name, answer))
+        return answers

@@ -1,0 +1,504 @@
+"""The masking policy: for each role and each field of a person, ``tonen``, ``gedeeltelijk`` or ``verbergen``.
+
+The default policy lives in ``config/privacy/masking.toml``; a gemeente may
+override it in its own file under ``[privacy.masking]`` with the same shape.
+A policy names dot paths from the field catalogue (:mod:`hub.privacy.fields`).
+The most specific path wins; a field that no path covers is hidden. A role
+that the policy gives no access (``toegang = false``, or a role that is not in
+the policy) sees no person data at all.
+
+``bij_geheimhouding`` is a second set of rules for persons with
+``geheimhoudingPersoonsgegevens``: when a role has it, only those rules apply to
+such a person (fields it does not name are hidden).
+
+Partial forms (``gedeeltelijk``) are defined here, not configured, so that what
+"partial" means is reviewable in one place:
+
+* ``burgerservicenummer`` (at any level): ``*****3653``
+* a date: the year only (a ``JaarDatum``)
+* ``naam`` (of the person or a relative): initials, voorvoegsel and geslachtsnaam
+* ``geboorte``: the birth date reduced to the year, nothing else
+* ``verblijfplaats`` / ``verblijfplaats.verblijfadres``: the woonplaats (abroad: the land)
+* ``adressering``: the woonplaats line without postcode, and the land
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from hub.bsn import mask_bsn
+from hub.caller import ROLES
+from hub.privacy import fields as catalogue
+from hub.settings_errors import ConfigError, ConfigProblem
+
+
+class Actie(StrEnum):
+    """What a role sees of a field."""
+
+    TONEN = "tonen"
+    GEDEELTELIJK = "gedeeltelijk"
+    VERBERGEN = "verbergen"
+
+
+# ---------------------------------------------------------------------------
+# Partial forms
+
+
+def _partial_bsn(value: Any) -> Any:
+    return mask_bsn(value) if isinstance(value, str) else None
+
+
+def _partial_date(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return None
+    kind = value.get("type")
+    year: int | None = None
+    if kind == "Datum" and isinstance(value.get("datum"), str):
+        try:
+            year = int(value["datum"][:4])
+        except ValueError:
+            return None
+    elif kind in ("JaarMaandDatum", "JaarDatum") and isinstance(value.get("jaar"), int):
+        year = value["jaar"]
+    elif kind == "DatumOnbekend":
+        return {"type": "DatumOnbekend", "onbekend": True, "langFormaat": "onbekend"}
+    if year is None:
+        return None
+    return {"type": "JaarDatum", "jaar": year, "langFormaat": str(year)}
+
+
+def _initials(voornamen: str) -> str:
+    return "".join(f"{part[0]}." for part in voornamen.split() if part)
+
+
+def _partial_naam(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return None
+    out: dict[str, Any] = {}
+    voorletters = value.get("voorletters")
+    if not voorletters and isinstance(value.get("voornamen"), str):
+        voorletters = _initials(value["voornamen"])
+    if voorletters:
+        out["voorletters"] = voorletters
+    for key in ("voorvoegsel", "geslachtsnaam", "inOnderzoek"):
+        if key in value:
+            out[key] = value[key]
+    return out or None
+
+
+def _partial_geboorte(value: Any) -> Any:
+    if not isinstance(value, Mapping) or "datum" not in value:
+        return None
+    datum = _partial_date(value["datum"])
+    return {"datum": datum} if datum is not None else None
+
+
+def _partial_verblijfadres(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return None
+    out = {key: value[key] for key in ("woonplaats", "land") if key in value}
+    return out or None
+
+
+def _partial_verblijfplaats(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return None
+    out: dict[str, Any] = {}
+    if "type" in value:
+        out["type"] = value["type"]
+    adres = _partial_verblijfadres(value.get("verblijfadres"))
+    if adres:
+        out["verblijfadres"] = adres
+    return out or None
+
+
+_POSTCODE_PREFIX = re.compile(r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s+")
+
+
+def _partial_adressering(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return None
+    out: dict[str, Any] = {}
+    regel2 = value.get("adresregel2")
+    if isinstance(regel2, str):
+        out["adresregel2"] = _POSTCODE_PREFIX.sub("", regel2)
+    if "land" in value:
+        out["land"] = value["land"]
+    return out or None
+
+
+@dataclass(frozen=True)
+class PartialForm:
+    """A defined partial form: the transformation and the upstream fields it needs."""
+
+    apply: Callable[[Any], Any]
+    needs: tuple[str, ...]
+
+
+def partial_form(path: str) -> PartialForm | None:
+    """The partial form defined for a catalogue path, or None when it has none."""
+    last = path.rsplit(".", 1)[-1]
+    if last == "burgerservicenummer":
+        return PartialForm(_partial_bsn, (path,))
+    if catalogue.is_date_leaf(path):
+        return PartialForm(_partial_date, (path,))
+    if last == "naam" and path in ("naam", "partners.naam", "kinderen.naam", "ouders.naam"):
+        return PartialForm(
+            _partial_naam,
+            (f"{path}.voorletters", f"{path}.voorvoegsel", f"{path}.geslachtsnaam"),
+        )
+    if last == "geboorte":
+        return PartialForm(_partial_geboorte, (f"{path}.datum",))
+    if path == "verblijfplaats":
+        return PartialForm(
+            _partial_verblijfplaats,
+            ("verblijfplaats.verblijfadres.woonplaats", "verblijfplaats.verblijfadres.land"),
+        )
+    if path == "verblijfplaats.verblijfadres":
+        return PartialForm(_partial_verblijfadres, (f"{path}.woonplaats", f"{path}.land"))
+    if path == "adressering":
+        return PartialForm(_partial_adressering, ("adressering.adresregel2", "adressering.land"))
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The policy model
+
+
+@dataclass(frozen=True)
+class Regels:
+    """One set of path → action rules, with lookups by path."""
+
+    velden: Mapping[str, Actie]
+    _prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        prefixes: set[str] = set()
+        for path in self.velden:
+            parts = path.split(".")
+            for i in range(1, len(parts)):
+                prefixes.add(".".join(parts[:i]))
+        object.__setattr__(self, "_prefixes", frozenset(prefixes))
+
+    def effective(self, path: str) -> Actie | None:
+        """The action of the most specific rule at or above ``path``; None when none covers it."""
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            found = self.velden.get(".".join(parts[:i]))
+            if found is not None:
+                return found
+        return None
+
+    def has_rules_below(self, path: str) -> bool:
+        return path in self._prefixes
+
+
+@dataclass(frozen=True)
+class RolBeleid:
+    """What one role may see of a person."""
+
+    rol: str
+    toegang: bool
+    regels: Regels
+    bij_geheimhouding: Regels | None = None
+
+    def regels_voor(self, geheim: bool) -> Regels:
+        if geheim and self.bij_geheimhouding is not None:
+            return self.bij_geheimhouding
+        return self.regels
+
+
+@dataclass(frozen=True)
+class MaskeringsBeleid:
+    """The complete policy for one gemeente (default plus its overrides)."""
+
+    rollen: Mapping[str, RolBeleid]
+    bron: str
+
+    def voor_rol(self, rol: str) -> RolBeleid | None:
+        """The role's policy when it may see person data at all, else None."""
+        beleid = self.rollen.get(rol)
+        if beleid is None or not beleid.toegang:
+            return None
+        return beleid
+
+
+# ---------------------------------------------------------------------------
+# Loading and validation
+
+
+def default_policy_path() -> Path:
+    """``<config dir>/privacy/masking.toml``; the config dir is ``KCC_HUB_CONFIG`` or ``config``."""
+    from hub.tenants import config_dir
+
+    return config_dir() / "privacy" / "masking.toml"
+
+
+def read_policy_file(path: Path) -> dict[str, Any]:
+    """Parse the default policy file; unreadable or invalid TOML is a ConfigError."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([ConfigProblem(str(path), "(file)", f"not valid TOML: {exc}")]) from exc
+    except OSError as exc:
+        raise ConfigError(
+            [ConfigProblem(str(path), "(file)", f"cannot be read: {exc.strerror}")]
+        ) from exc
+
+
+def merge_policy(default: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """The default with a gemeente's ``[privacy.masking]`` laid over it, per role and per field.
+
+    A role table in the override changes only the keys it names: ``toegang``,
+    single fields under ``velden`` and single fields under ``bij_geheimhouding``.
+    """
+    merged: dict[str, Any] = {k: v for k, v in default.items() if k != "rollen"}
+    rollen: dict[str, Any] = {}
+    base_rollen = default.get("rollen", {})
+    over_rollen = override.get("rollen", {})
+    if isinstance(base_rollen, Mapping):
+        for rol, table in base_rollen.items():
+            rollen[rol] = dict(table) if isinstance(table, Mapping) else table
+    if isinstance(over_rollen, Mapping):
+        for rol, table in over_rollen.items():
+            if not isinstance(table, Mapping) or not isinstance(rollen.get(rol), Mapping):
+                rollen[rol] = table
+                continue
+            target = rollen[rol]
+            for key, value in table.items():
+                if key in ("velden", "bij_geheimhouding") and isinstance(value, Mapping):
+                    base = target.get(key)
+                    target[key] = {**(base if isinstance(base, Mapping) else {}), **value}
+                else:
+                    target[key] = value
+    for key, value in override.items():
+        if key != "rollen":
+            merged[key] = value
+    merged["rollen"] = rollen
+    return merged
+
+
+_ROLE_KEYS = frozenset({"toegang", "velden", "bij_geheimhouding"})
+
+
+def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
+    """Validate a parsed policy and build it; every problem is reported with file and key."""
+    problems: list[ConfigProblem] = []
+
+    def problem(key: str, reason: str) -> None:
+        problems.append(ConfigProblem(bron, key, reason))
+
+    for key in raw:
+        if key not in ("rollen", "versie"):
+            problem(key, "unknown setting (expected versie and [rollen.<rol>] tables)")
+    rollen_raw = raw.get("rollen")
+    if not isinstance(rollen_raw, Mapping) or not rollen_raw:
+        problem("rollen", "missing: the policy must have a [rollen.<rol>] table per role")
+        raise ConfigError(problems)
+    rollen: dict[str, RolBeleid] = {}
+    for rol, table in rollen_raw.items():
+        prefix = f"rollen.{rol}"
+        if rol not in ROLES:
+            problem(prefix, f"unknown role {rol!r} (known roles: {', '.join(ROLES)})")
+            continue
+        if not isinstance(table, Mapping):
+            problem(prefix, "must be a table")
+            continue
+        for key in table:
+            if key not in _ROLE_KEYS:
+                problem(f"{prefix}.{key}", "unknown setting (expected toegang, velden, bij_geheimhouding)")
+        toegang = table.get("toegang", True)
+        if not isinstance(toegang, bool):
+            problem(f"{prefix}.toegang", "must be true or false")
+            continue
+        regels = _build_rules(table.get("velden", {}), f"{prefix}.velden", problem)
+        geheim_raw = table.get("bij_geheimhouding")
+        geheim = (
+            _build_rules(geheim_raw, f"{prefix}.bij_geheimhouding", problem)
+            if geheim_raw is not None
+            else None
+        )
+        if not toegang and (regels.velden or (geheim is not None and geheim.velden)):
+            problem(prefix, "toegang = false but fields are listed; remove them or allow toegang")
+        if toegang and not regels.velden:
+            problem(f"{prefix}.velden", "toegang = true but no field is listed")
+        rollen[rol] = RolBeleid(rol=rol, toegang=toegang, regels=regels, bij_geheimhouding=geheim)
+    if problems:
+        raise ConfigError(problems)
+    return MaskeringsBeleid(rollen=rollen, bron=bron)
+
+
+def _build_rules(raw: Any, prefix: str, problem: Callable[[str, str], None]) -> Regels:
+    if not isinstance(raw, Mapping):
+        problem(prefix, 'must be a table of "veld.pad" = "tonen" | "gedeeltelijk" | "verbergen"')
+        return Regels({})
+    velden: dict[str, Actie] = {}
+    for path, value in raw.items():
+        key = f'{prefix}."{path}"'
+        exists, _sub = catalogue.node(catalogue.PERSOON, path)
+        if not exists:
+            problem(key, "unknown field (not in the Haal Centraal Persoon field catalogue)")
+            continue
+        try:
+            actie = Actie(value)
+        except ValueError:
+            problem(key, f"unknown action {value!r} (expected tonen, gedeeltelijk or verbergen)")
+            continue
+        velden[path] = actie
+    regels = Regels(velden)
+    for path in _partial_points(regels):
+        if partial_form(path) is None:
+            problem(
+                f'{prefix}."{path}"',
+                "gedeeltelijk is not defined for this field (choose tonen or verbergen, "
+                "or make a field below it gedeeltelijk)",
+            )
+    return regels
+
+
+def _partial_points(regels: Regels) -> list[str]:
+    """Catalogue paths where a partial form would be applied under these rules."""
+    points: list[str] = []
+
+    def walk(tree: catalogue.Tree, prefix: str) -> None:
+        for key, sub in tree.items():
+            path = f"{prefix}{key}"
+            if regels.has_rules_below(path) and sub is not None:
+                walk(sub, f"{path}.")
+            elif regels.effective(path) is Actie.GEDEELTELIJK:
+                points.append(path)
+
+    walk(catalogue.PERSOON, "")
+    return points
+
+
+def load_policy(path: Path, override: Mapping[str, Any] | None = None, *, override_bron: str = "") -> MaskeringsBeleid:
+    """Read the default policy file and apply a gemeente's override; validate the result."""
+    raw = read_policy_file(path)
+    if not override:
+        return build_policy(raw, str(path))
+    bron = f"{path} + {override_bron or 'gemeente'} [privacy.masking]"
+    return build_policy(merge_policy(raw, override), bron)
+
+
+# ---------------------------------------------------------------------------
+# Applying the policy
+
+
+@dataclass
+class Gemaskeerd:
+    """One masked person, with what was delivered (for the logboek)."""
+
+    persoon: dict[str, Any]
+    velden: set[str] = field(default_factory=set)
+    # BSNs of the person and of relatives whose data was delivered (raw, for the logboek only).
+    betrokkenen: list[str] = field(default_factory=list)
+    geheim: bool = False
+
+
+_MISSING = object()
+
+
+def mask_persoon(persoon: Mapping[str, Any], beleid: RolBeleid) -> Gemaskeerd:
+    """Apply the role's policy to one Haal Centraal person (``Persoon`` or ``PersoonBeperkt``)."""
+    geheim = persoon.get("geheimhoudingPersoonsgegevens") is True
+    regels = beleid.regels_voor(geheim)
+    result = Gemaskeerd(persoon={}, geheim=geheim)
+    masked = _mask_mapping(persoon, "", regels, result)
+    if geheim:
+        # Secrecy is always surfaced to the agent, whatever the policy says about the flag.
+        masked["geheimhoudingPersoonsgegevens"] = True
+    result.persoon = masked
+    if masked and isinstance(persoon.get("burgerservicenummer"), str):
+        result.betrokkenen.insert(0, persoon["burgerservicenummer"])
+    return result
+
+
+def _mask_mapping(
+    value: Mapping[str, Any], prefix: str, regels: Regels, result: Gemaskeerd
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    onderzoek = _MISSING
+    for key, child in value.items():
+        path = f"{prefix}{key}"
+        if key == "inOnderzoek" and prefix:
+            # Nested onderzoek markers travel with their parent's delivered data.
+            onderzoek = child
+            continue
+        masked = _mask_value(child, path, regels, result)
+        if masked is not _MISSING:
+            out[key] = masked
+    if onderzoek is not _MISSING and out:
+        out["inOnderzoek"] = onderzoek
+    return out
+
+
+def _mask_value(value: Any, path: str, regels: Regels, result: Gemaskeerd) -> Any:
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            masked = _mask_value(item, path, regels, result)
+            if masked is not _MISSING:
+                items.append(masked)
+                if path in ("partners", "kinderen", "ouders") and isinstance(item, Mapping):
+                    bsn = item.get("burgerservicenummer")
+                    if isinstance(bsn, str):
+                        result.betrokkenen.append(bsn)
+        return items if items else _MISSING
+    if isinstance(value, Mapping) and regels.has_rules_below(path):
+        masked_map = _mask_mapping(value, f"{path}.", regels, result)
+        return masked_map if masked_map else _MISSING
+    actie = regels.effective(path)
+    if actie is Actie.TONEN:
+        result.velden.add(path)
+        return value
+    if actie is Actie.GEDEELTELIJK:
+        form = partial_form(path)
+        partial = form.apply(value) if form is not None else None
+        if partial is None:
+            return _MISSING
+        result.velden.add(f"{path}:gedeeltelijk")
+        return partial
+    return _MISSING
+
+
+# ---------------------------------------------------------------------------
+# Upstream fields (data minimisation)
+
+
+def upstream_fields(beleid: RolBeleid, query_type: str) -> list[str]:
+    """The ``fields`` to ask the BRP for: what the role sees (tonen or gedeeltelijk), nothing else.
+
+    Partial forms add the fields they are computed from. Rules for persons with
+    geheimhouding are a subset in practice, but their fields are included so a
+    gemeente override that shows more under secrecy still gets its data.
+    """
+    tree = catalogue.catalogue_for(query_type)
+    wanted: set[str] = set()
+    for regels in (beleid.regels, beleid.bij_geheimhouding):
+        if regels is not None:
+            _collect_fields(tree, "", regels, wanted)
+    requestable = [p for p in wanted if catalogue.requestable(p)]
+    return catalogue.collapse(catalogue.restrict_to(requestable, tree))
+
+
+def _collect_fields(tree: catalogue.Tree, prefix: str, regels: Regels, out: set[str]) -> None:
+    for key, sub in tree.items():
+        path = f"{prefix}{key}"
+        if sub is not None and regels.has_rules_below(path):
+            _collect_fields(sub, f"{path}.", regels, out)
+            continue
+        actie = regels.effective(path)
+        if actie is Actie.TONEN:
+            out.add(path)
+        elif actie is Actie.GEDEELTELIJK:
+            form = partial_form(path)
+            if form is not None:
+                out.update(form.needs)

@@ -1,0 +1,131 @@
+"""A gemeente's privacy configuration: ``[[doelen]]``, ``[privacy]`` and the masking policy.
+
+``[privacy]`` in ``config/gemeenten/<code>.toml``::
+
+    [privacy]
+    bewaartermijn_dagen = 730                         # logboek retention
+    hmac_sleutel = "${KCC_LOGBOEK_HMAC_SLEUTEL}"      # secret reference (default shown)
+    encryptie_sleutel = "${KCC_LOGBOEK_ENCRYPTIE_SLEUTEL}"
+
+    [privacy.masking.rollen.kcc-medewerker.velden]   # optional policy overrides
+    "geboorte.plaats" = "tonen"
+
+Everything is validated together by :func:`load_gemeente_privacy`, which the
+start-up (``kcc-hub config check``) calls for every gemeente, so a wrong
+policy, doel or key reference stops the hub with every problem listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hub.privacy.doelbinding import Doelen, load_doelen
+from hub.privacy.keys import LogboekSleutels
+from hub.privacy.masking import MaskeringsBeleid, default_policy_path, load_policy
+from hub.secrets import Secret, SecretRef
+from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
+
+
+class PrivacySettings(BaseModel):
+    """The ``[privacy]`` table of a gemeente file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bewaartermijn_dagen: int = Field(
+        default=730, ge=1, le=36500, description="Days a logboek record is kept before purging."
+    )
+    hmac_sleutel: Secret = Field(default=SecretRef("${KCC_LOGBOEK_HMAC_SLEUTEL}"))
+    encryptie_sleutel: Secret = Field(default=SecretRef("${KCC_LOGBOEK_ENCRYPTIE_SLEUTEL}"))
+    masking: dict[str, Any] = Field(default_factory=dict)
+
+
+class GemeenteLike(Protocol):
+    """What the privacy layer needs of :class:`hub.tenants.Gemeente`."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def doelen(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def privacy(self) -> dict[str, Any]: ...
+
+    @property
+    def source(self) -> Path | None: ...
+
+
+@dataclass(frozen=True)
+class GemeentePrivacy:
+    """Everything the privacy pipeline needs for one gemeente, validated."""
+
+    gemeente: str
+    doelen: Doelen
+    beleid: MaskeringsBeleid
+    sleutels: LogboekSleutels
+    bewaartermijn_dagen: int
+
+
+def load_gemeente_privacy(
+    code: str,
+    doelen: Sequence[Mapping[str, Any]],
+    privacy: Mapping[str, Any],
+    *,
+    bron: str,
+    policy_path: Path | None = None,
+) -> GemeentePrivacy:
+    """Validate and assemble one gemeente's privacy configuration; ConfigError lists all problems."""
+    problems: list[ConfigProblem] = []
+    settings: PrivacySettings | None = None
+    try:
+        settings = PrivacySettings.model_validate(dict(privacy))
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(bron, "privacy", exc))
+    loaded_doelen: Doelen | None = None
+    try:
+        loaded_doelen = load_doelen(doelen, bron)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    beleid: MaskeringsBeleid | None = None
+    try:
+        beleid = load_policy(
+            policy_path or default_policy_path(),
+            settings.masking if settings else None,
+            override_bron=bron,
+        )
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems or settings is None or loaded_doelen is None or beleid is None:
+        raise ConfigError(problems)
+    return GemeentePrivacy(
+        gemeente=code,
+        doelen=loaded_doelen,
+        beleid=beleid,
+        sleutels=LogboekSleutels(code, settings.hmac_sleutel, settings.encryptie_sleutel),
+        bewaartermijn_dagen=settings.bewaartermijn_dagen,
+    )
+
+
+_CACHE: dict[int, tuple[GemeenteLike, GemeentePrivacy]] = {}
+
+
+def privacy_for(gemeente: GemeenteLike, *, policy_path: Path | None = None) -> GemeentePrivacy:
+    """The validated privacy configuration of a loaded gemeente (cached per config object)."""
+    cached = _CACHE.get(id(gemeente))
+    if cached is not None and cached[0] is gemeente and policy_path is None:
+        return cached[1]
+    result = load_gemeente_privacy(
+        gemeente.code,
+        gemeente.doelen,
+        gemeente.privacy,
+        bron=str(gemeente.source) if gemeente.source else f"gemeente {gemeente.code}",
+        policy_path=policy_path,
+    )
+    if policy_path is None:
+        _CACHE[id(gemeente)] = (gemeente, result)
+    return result

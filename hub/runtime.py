@@ -1,0 +1,40 @@
+"""Everything a process of the hub needs, built once at start-up: plugins, config, store, host."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from hub.pluginmanager import LoadedPlugins, PluginHost, load_plugins
+from hub.store.db import Store, make_engine
+from hub.tenants import Tenants, load_tenants
+
+
+@dataclass
+class Runtime:
+    loaded: LoadedPlugins
+    tenants: Tenants
+    store: Store
+    host: PluginHost
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        config_dir: Path | None = None,
+        database_url: str | None = None,
+        extra_plugins: Iterable[tuple[str, ModuleType | object]] = (),
+    ) -> Runtime:
+        """Load plugins, then validate configuration against their settings models.
+
+        Raises ``ConfigError`` listing every configuration problem.
+        """
+        loaded = load_plugins(extra_plugins)
+        tenants = load_tenants(config_dir, loaded.settings_models())
+        store = Store(make_engine(database_url))
+        host = PluginHost(
+            loaded, tenants.gemeenten, retry_attempts=tenants.hub.plugin_retry_attempts
+        )
+        return cls(loaded=loaded, tenants=tenants, store=store, host=host)

@@ -1,0 +1,62 @@
+"""Periodic syncs: enqueue a sync per gemeente × plugin when its interval has passed.
+
+Run exactly one scheduler per deployment (``kcc-hub scheduler``); the workers
+do the work. With Redis the scheduler takes a lease so a second instance that
+is started by mistake stays idle instead of doubling the syncs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from hub.jobs.actors import sync_plugin
+from hub.runtime import Runtime
+from hub.store.base import utcnow
+from hub.sync import state
+
+log = logging.getLogger(__name__)
+
+
+def due_syncs(rt: Runtime) -> list[tuple[str, str]]:
+    """(gemeente, plugin) pairs whose last run started longer ago than their interval."""
+    due = []
+    now = utcnow()
+    with rt.store.session() as session:
+        for code, gemeente in rt.tenants.gemeenten.items():
+            for plugin in rt.host.enabled(code, "kcc_sync"):
+                info = rt.loaded.infos[plugin]
+                interval = gemeente.sync_intervals.get(plugin, info.sync_interval_seconds)
+                if not interval:
+                    continue
+                last = state.last_runs(session, code, plugin, limit=1)
+                if not last or now - last[0].started_at >= timedelta(seconds=interval):
+                    due.append((code, plugin))
+    return due
+
+
+def tick(rt: Runtime) -> int:
+    count = 0
+    for gemeente, plugin in due_syncs(rt):
+        sync_plugin.send(gemeente, plugin)
+        count += 1
+    return count
+
+
+def run_forever(rt: Runtime, stop: threading.Event, every_seconds: float = 15.0) -> None:
+    log.info("scheduler started")
+    # Enqueued-but-not-started runs have no sync_runs row yet; remember what we sent.
+    sent: dict[tuple[str, str], float] = {}
+    while not stop.is_set():
+        try:
+            now = time.monotonic()
+            for gemeente, plugin in due_syncs(rt):
+                if now - sent.get((gemeente, plugin), -1e9) < 60:
+                    continue
+                sync_plugin.send(gemeente, plugin)
+                sent[(gemeente, plugin)] = now
+        except Exception:
+            log.exception("scheduler tick failed; trying again")
+        stop.wait(every_seconds)

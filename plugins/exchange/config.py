@@ -1,0 +1,103 @@
+"""Settings of the exchange plugin for one gemeente (``[plugins.exchange]`` in its TOML file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from hub.secrets import Secret
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OAuth2Settings(_Strict):
+    """An app registration using the client-credentials grant (Entra ID / ADFS)."""
+
+    tenant_id: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret: Secret
+    authority: HttpUrl = Field(
+        default=HttpUrl("https://login.microsoftonline.com"),
+        description="Token endpoint host; {authority}/{tenant_id}/oauth2/v2.0/token.",
+    )
+
+    def token_url(self) -> str:
+        return f"{str(self.authority).rstrip('/')}/{self.tenant_id}/oauth2/v2.0/token"
+
+
+class EwsSettings(_Strict):
+    """On-premises Exchange through EWS. Autodiscover is not used: name the endpoint."""
+
+    service_endpoint: HttpUrl = Field(description="https://mail.gemeente.nl/EWS/Exchange.asmx")
+    auth: Literal["oauth2", "ntlm", "basic"] = "oauth2"
+    username: str | None = Field(default=None, description="DOMEIN\\account for ntlm/basic.")
+    password: Secret | None = None
+    oauth2: OAuth2Settings | None = None
+    scope: str = Field(
+        default="https://outlook.office365.com/.default",
+        description="OAuth2 scope; for hybrid on-premises use the EWS resource's /.default.",
+    )
+    impersonation: bool = Field(
+        default=True, description="ApplicationImpersonation; off means delegate access."
+    )
+    windows_tijdzone: str = Field(
+        default="W. Europe Standard Time",
+        description="Time zone id the server knows for the availability request.",
+    )
+
+    @model_validator(mode="after")
+    def _credentials_for_auth(self) -> EwsSettings:
+        if self.auth == "oauth2" and self.oauth2 is None:
+            raise ValueError("auth = 'oauth2' needs an [plugins.exchange.ews.oauth2] table")
+        if self.auth in ("ntlm", "basic") and (self.username is None or self.password is None):
+            raise ValueError(f"auth = '{self.auth}' needs username and password")
+        return self
+
+
+class GraphSettings(_Strict):
+    """Exchange Online through Microsoft Graph (EWS is blocked there from 1 October 2026)."""
+
+    oauth2: OAuth2Settings
+    base_url: HttpUrl = Field(default=HttpUrl("https://graph.microsoft.com/v1.0"))
+    scope: str = "https://graph.microsoft.com/.default"
+
+
+class ExchangeSettings(_Strict):
+    """Everything the plugin needs for one gemeente."""
+
+    backend: Literal["ews", "graph"]
+    ews: EwsSettings | None = None
+    graph: GraphSettings | None = None
+    afzender: str = Field(
+        description="Mailbox that sends notifications (e.g. kcc@gemeente.nl).", min_length=3
+    )
+    tijdzone: str = Field(default="Europe/Amsterdam", description="IANA zone of the gemeente.")
+    vrij_slot_minuten: int = Field(
+        default=15, ge=5, le=240, description="Shortest free slot that counts as 'next free'."
+    )
+    venster_uren: int = Field(
+        default=96, ge=1, le=24 * 41, description="How far ahead the sync looks for busy blocks."
+    )
+    sync_interval_seconds: int = Field(default=300, ge=30)
+    afwezigheid_cache_seconden: int = Field(
+        default=900,
+        ge=0,
+        description="Out-of-office settings change rarely; reuse them this long (EWS asks per mailbox).",
+    )
+    afwezigheid_parallel: int = Field(default=8, ge=1, le=32)
+    timeout_seconden: float = Field(default=20.0, gt=0, le=120)
+    max_pogingen: int = Field(default=4, ge=1, le=10, description="Attempts when throttled.")
+    max_wachttijd_seconden: float = Field(
+        default=60.0, gt=0, description="Longest throttling wait honoured before giving up."
+    )
+
+    @model_validator(mode="after")
+    def _backend_configured(self) -> ExchangeSettings:
+        if self.backend == "ews" and self.ews is None:
+            raise ValueError("backend = 'ews' needs an [plugins.exchange.ews] table")
+        if self.backend == "graph" and self.graph is None:
+            raise ValueError("backend = 'graph' needs an [plugins.exchange.graph] table")
+        return self

@@ -1,0 +1,532 @@
+"""An EWS SOAP endpoint on loopback that answers what exchangelib really sends.
+
+Shaped after Microsoft's published EWS schema (messages.xsd / types.xsd): element names,
+namespaces, ResponseClass/ResponseCode, SOAP faults with ``BackOffMilliseconds`` for
+``ErrorServerBusy``, and the ``ServerVersionInfo`` header exchangelib reads to settle the
+server version. Operations: ConvertId (exchangelib's version probe), GetServerTimeZones,
+GetUserAvailability, GetUserOofSettings, GetFolder (distinguished folders), FindItem (sent
+items by extended property) and CreateItem (SendAndSaveCopy).
+
+Requests that are off-schema for what this double knows (unknown operation, more than 100
+mailboxes in one GetUserAvailability, a missing element) get HTTP 400 with a plain reason, so a
+test sees client drift immediately.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import time
+from datetime import UTC, date, datetime, timedelta
+from html import escape
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from plugins.exchange.double.kalenders import WEEKDAYS, Kalenders, VerzondenMail
+from plugins.exchange.double.tokens import TokenIssuer
+
+S = "http://schemas.xmlsoap.org/soap/envelope/"
+M = "http://schemas.microsoft.com/exchange/services/2006/messages"
+T = "http://schemas.microsoft.com/exchange/services/2006/types"
+E = "http://schemas.microsoft.com/exchange/services/2006/errors"
+NS = {"s": S, "m": M, "t": T}
+MAX_MAILBOXES = 100
+
+VERSION_HEADER = (
+    f'<h:ServerVersionInfo xmlns:h="{T}" MajorVersion="15" MinorVersion="1" '
+    'MajorBuildNumber="2507" MinorBuildNumber="6" Version="Exchange2016"/>'
+)
+
+W_EUROPE = f"""<t:TimeZoneDefinition Id="W. Europe Standard Time"
+ Name="(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna">
+ <t:Periods>
+  <t:Period Bias="-PT1H" Name="Standard" Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Standard"/>
+  <t:Period Bias="-PT2H" Name="Daylight" Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Daylight"/>
+ </t:Periods>
+ <t:TransitionsGroups>
+  <t:TransitionsGroup Id="0">
+   <t:RecurringDayTransition>
+    <t:To Kind="Period">trule:Microsoft/Registry/W. Europe Standard Time/1-Daylight</t:To>
+    <t:TimeOffset>PT2H</t:TimeOffset><t:Month>3</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek>
+    <t:Occurrence>-1</t:Occurrence>
+   </t:RecurringDayTransition>
+   <t:RecurringDayTransition>
+    <t:To Kind="Period">trule:Microsoft/Registry/W. Europe Standard Time/1-Standard</t:To>
+    <t:TimeOffset>PT3H</t:TimeOffset><t:Month>10</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek>
+    <t:Occurrence>-1</t:Occurrence>
+   </t:RecurringDayTransition>
+  </t:TransitionsGroup>
+ </t:TransitionsGroups>
+ <t:Transitions><t:Transition><t:To Kind="Group">0</t:To></t:Transition></t:Transitions>
+</t:TimeZoneDefinition>"""
+
+# The mailbox time zone as GetUserAvailability's WorkingHours carries it (SerializableTimeZone).
+W_EUROPE_SERIALIZABLE = (
+    "<t:TimeZone><t:Bias>-60</t:Bias>"
+    "<t:StandardTime><t:Bias>0</t:Bias><t:Time>03:00:00</t:Time><t:DayOrder>5</t:DayOrder>"
+    "<t:Month>10</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:StandardTime>"
+    "<t:DaylightTime><t:Bias>-60</t:Bias><t:Time>02:00:00</t:Time><t:DayOrder>5</t:DayOrder>"
+    "<t:Month>3</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:DaylightTime></t:TimeZone>"
+)
+
+
+class OffSpec(Exception):
+    """The request does not match what EWS accepts; answered with HTTP 400."""
+
+
+class SerializableZone:
+    """Local time for a UTC instant under an EWS SerializableTimeZone (Bias + two yearly rules)."""
+
+    def __init__(self, elem: ET.Element | None) -> None:
+        self.bias = 0
+        self.rules: dict[str, tuple[int, int, int, int, int]] = {}
+        if elem is None:
+            return
+        self.bias = int(_text(elem, "t:Bias"))
+        for name in ("StandardTime", "DaylightTime"):
+            rule = elem.find(f"t:{name}", NS)
+            if rule is None:
+                continue
+            hh, mm, *_ = (int(p) for p in _text(rule, "t:Time").split(":"))
+            self.rules[name] = (
+                int(_text(rule, "t:Bias")),
+                hh * 60 + mm,
+                int(_text(rule, "t:DayOrder")),
+                int(_text(rule, "t:Month")),
+                WEEKDAYS.index(_text(rule, "t:DayOfWeek")),
+            )
+
+    @staticmethod
+    def _transition(year: int, rule: tuple[int, int, int, int, int]) -> datetime:
+        _bias, minutes, order, month, weekday = rule
+        first = date(year, month, 1)
+        # EWS weekday: Sunday=0; Python: Monday=0.
+        delta = (weekday - (first.weekday() + 1) % 7) % 7
+        day = first + timedelta(days=delta + 7 * (order - 1))
+        while day.month != month:  # DayOrder 5 means "last"
+            day -= timedelta(days=7)
+        return datetime(day.year, day.month, day.day) + timedelta(minutes=minutes)
+
+    def to_local(self, moment: datetime) -> datetime:
+        utc = moment.astimezone(UTC).replace(tzinfo=None)
+        std = self.rules.get("StandardTime")
+        dst = self.rules.get("DaylightTime")
+        standard_local = utc - timedelta(minutes=self.bias)
+        if std and dst and dst[0] != 0:
+            # Transition times are in local wall time; compare in standard time (close enough
+            # for the hour around a transition, which is what Exchange itself does).
+            start = self._transition(utc.year, dst)
+            end = self._transition(utc.year, std)
+            if start <= standard_local < end:
+                return utc - timedelta(minutes=self.bias + dst[0])
+        return standard_local
+
+    def from_local(self, local: datetime) -> datetime:
+        guess = local + timedelta(minutes=self.bias)
+        offset = self.to_local(guess.replace(tzinfo=UTC)) - guess
+        return (local - offset).replace(tzinfo=UTC)
+
+
+def _text(elem: ET.Element, path: str) -> str:
+    found = elem.find(path, NS)
+    if found is None or found.text is None:
+        raise OffSpec(f"missing element {path}")
+    return found.text.strip()
+
+
+def _local(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_dt(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed
+
+
+class EwsHandler:
+    """Turns one SOAP request into (status, body). Pure apart from the shared Kalenders."""
+
+    def __init__(self, kalenders: Kalenders, tokens: TokenIssuer, basic: tuple[str, str] | None):
+        self.k = kalenders
+        self.tokens = tokens
+        self.basic = basic
+        self._ids = itertools.count(1)
+
+    def authorized(self, header: str | None) -> bool:
+        if not header:
+            return False
+        if header.startswith("Bearer "):
+            return self.tokens.valid(header[7:])
+        if header.startswith("Basic ") and self.basic:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+            return (user, password) == self.basic
+        return False
+
+    def handle(self, body: bytes) -> tuple[int, str]:
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError as exc:
+            return 400, f"request is not XML: {exc}"
+        soap_body = root.find("s:Body", NS)
+        if root.tag != f"{{{S}}}Envelope" or soap_body is None or len(soap_body) == 0:
+            return 400, "not a SOAP 1.1 envelope with a Body"
+        header = root.find("s:Header", NS)
+        if header is None or header.find("t:RequestServerVersion", NS) is None:
+            return 400, "missing t:RequestServerVersion header"
+        request = soap_body[0]
+        operation = request.tag.split("}")[-1]
+        operation = operation.removesuffix("Request")
+        if request.tag.split("}")[0].strip("{") != M:
+            return 400, f"{operation} is not in the messages namespace"
+        impersonated = header.find("t:ExchangeImpersonation/t:ConnectingSID/t:PrimarySmtpAddress", NS)
+        acting_as = impersonated.text if impersonated is not None and impersonated.text else None
+        self.k.record(operation, self._mailbox_count(request))
+        if self.k.fouten.latency:
+            time.sleep(self.k.fouten.latency)
+        if self.k.take(self.k.fouten.http_500, operation):
+            return 500, "Internal Server Error"
+        back_off = self.k.take_throttle(operation)
+        if back_off is not None:
+            return 500, self._server_busy(back_off)
+        handlers = {
+            "ConvertId": self.convert_id,
+            "GetServerTimeZones": self.get_server_time_zones,
+            "GetUserAvailability": self.get_user_availability,
+            "GetUserOofSettings": self.get_user_oof_settings,
+            "GetFolder": self.get_folder,
+            "FindItem": self.find_item,
+            "CreateItem": self.create_item,
+        }
+        handler = handlers.get(operation)
+        if handler is None:
+            return 400, f"operation {operation} is not supported by this double"
+        try:
+            payload = handler(request, acting_as)
+        except OffSpec as exc:
+            return 400, str(exc)
+        if self.k.take(self.k.fouten.fail_after_commit, operation):
+            return 500, "Internal Server Error"
+        return 200, self._envelope(payload)
+
+    @staticmethod
+    def _mailbox_count(request: ET.Element) -> int:
+        return len(request.findall("m:MailboxDataArray/t:MailboxData", NS))
+
+    @staticmethod
+    def _envelope(payload: str) -> str:
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{S}">'
+            f"<s:Header>{VERSION_HEADER}</s:Header>"
+            f'<s:Body xmlns:m="{M}" xmlns:t="{T}">{payload}</s:Body></s:Envelope>'
+        )
+
+    @staticmethod
+    def _server_busy(back_off_ms: int) -> str:
+        text = "The server cannot service this request right now. Try again later."
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{S}"><s:Body><s:Fault>'
+            f'<faultcode xmlns:a="{T}">a:ErrorServerBusy</faultcode>'
+            f'<faultstring xml:lang="en-US">{text}</faultstring><detail>'
+            f'<e:ResponseCode xmlns:e="{E}">ErrorServerBusy</e:ResponseCode>'
+            f'<e:Message xmlns:e="{E}">{text}</e:Message>'
+            f'<t:MessageXml xmlns:t="{T}"><t:Value Name="BackOffMilliseconds">{back_off_ms}'
+            "</t:Value></t:MessageXml></detail></s:Fault></s:Body></s:Envelope>"
+        )
+
+    @staticmethod
+    def _error(tag: str, code: str, text: str) -> str:
+        return (
+            f'<m:{tag} ResponseClass="Error"><m:MessageText>{escape(text)}</m:MessageText>'
+            f"<m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
+            f"</m:{tag}>"
+        )
+
+    def convert_id(self, request: ET.Element, _acting_as: str | None) -> str:
+        # exchangelib sends a dummy id to learn the server version; a real server says it is malformed.
+        messages = "".join(
+            self._error("ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed.")
+            for _ in request.findall("m:SourceIds/*", NS)
+        )
+        return f"<m:ConvertIdResponse><m:ResponseMessages>{messages}</m:ResponseMessages></m:ConvertIdResponse>"
+
+    def get_server_time_zones(self, request: ET.Element, _acting_as: str | None) -> str:
+        ids = [i.text for i in request.findall("m:Ids/t:Id", NS)]
+        unknown = [i for i in ids if i not in ("W. Europe Standard Time",)]
+        if unknown:
+            return (
+                "<m:GetServerTimeZonesResponse><m:ResponseMessages>"
+                + self._error(
+                    "GetServerTimeZonesResponseMessage",
+                    "ErrorTimeZone",
+                    "The time zone is not known to this double.",
+                )
+                + "</m:ResponseMessages></m:GetServerTimeZonesResponse>"
+            )
+        return (
+            "<m:GetServerTimeZonesResponse><m:ResponseMessages>"
+            '<m:GetServerTimeZonesResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode>"
+            f"<m:TimeZoneDefinitions>{W_EUROPE}</m:TimeZoneDefinitions>"
+            "</m:GetServerTimeZonesResponseMessage></m:ResponseMessages></m:GetServerTimeZonesResponse>"
+        )
+
+    def get_user_availability(self, request: ET.Element, _acting_as: str | None) -> str:
+        zone = SerializableZone(request.find("t:TimeZone", NS))
+        if request.find("t:TimeZone", NS) is None:
+            raise OffSpec("GetUserAvailabilityRequest needs t:TimeZone")
+        mailboxes = request.findall("m:MailboxDataArray/t:MailboxData", NS)
+        if not mailboxes:
+            raise OffSpec("MailboxDataArray is empty")
+        if len(mailboxes) > MAX_MAILBOXES:
+            raise OffSpec(f"{len(mailboxes)} mailboxes in one request; EWS allows {MAX_MAILBOXES}")
+        options = request.find("t:FreeBusyViewOptions", NS)
+        if options is None:
+            raise OffSpec("FreeBusyViewOptions missing")
+        start = zone.from_local(_parse_dt(_text(options, "t:TimeWindow/t:StartTime")).replace(tzinfo=None))
+        end = zone.from_local(_parse_dt(_text(options, "t:TimeWindow/t:EndTime")).replace(tzinfo=None))
+        if end - start > timedelta(days=42):
+            raise OffSpec("the time window exceeds 42 days")
+        interval = int(_text(options, "t:MergedFreeBusyIntervalInMinutes"))
+        view = _text(options, "t:RequestedView")
+        responses = []
+        for mailbox in mailboxes:
+            email = _text(mailbox, "t:Email/t:Address")
+            responses.append(self._free_busy(email, zone, start, end, interval, view))
+        return (
+            "<m:GetUserAvailabilityResponse><m:FreeBusyResponseArray>"
+            + "".join(responses)
+            + "</m:FreeBusyResponseArray></m:GetUserAvailabilityResponse>"
+        )
+
+    def _free_busy(
+        self,
+        email: str,
+        zone: SerializableZone,
+        start: datetime,
+        end: datetime,
+        interval: int,
+        view: str,
+    ) -> str:
+        code = self.k.fouten.mailbox_fouten.get(email.lower())
+        box = self.k.get(email)
+        if box is None and code is None:
+            code = "ErrorMailRecipientNotFound"
+        if code is not None:
+            return (
+                "<m:FreeBusyResponse>"
+                + self._error(
+                    "ResponseMessage",
+                    code,
+                    "Unable to resolve e-mail address to an Active Directory object.",
+                )
+                + "<m:FreeBusyView><t:FreeBusyViewType>None</t:FreeBusyViewType></m:FreeBusyView>"
+                "</m:FreeBusyResponse>"
+            )
+        assert box is not None
+        events = [a for a in box.afspraken if a.end > start and a.start < end]
+        merged = self._merged(events, start, end, interval)
+        detailed = view.startswith("Detailed")
+        event_xml = []
+        for a in sorted(events, key=lambda a: a.start):
+            details = ""
+            if detailed:
+                details = (
+                    "<t:CalendarEventDetails><t:ID>00000000</t:ID>"
+                    f"<t:Subject>{escape(a.subject)}</t:Subject>"
+                    f"<t:Location>{escape(a.location)}</t:Location>"
+                    "<t:IsMeeting>true</t:IsMeeting><t:IsRecurring>false</t:IsRecurring>"
+                    "<t:IsException>false</t:IsException><t:IsReminderSet>true</t:IsReminderSet>"
+                    "<t:IsPrivate>false</t:IsPrivate></t:CalendarEventDetails>"
+                )
+            event_xml.append(
+                f"<t:CalendarEvent><t:StartTime>{_local(zone.to_local(a.start))}</t:StartTime>"
+                f"<t:EndTime>{_local(zone.to_local(a.end))}</t:EndTime>"
+                f"<t:BusyType>{a.busy_type}</t:BusyType>{details}</t:CalendarEvent>"
+            )
+        periods = (
+            "<t:WorkingPeriod>"
+            f"<t:DayOfWeek>{' '.join(box.werkdagen)}</t:DayOfWeek>"
+            f"<t:StartTimeInMinutes>{box.werk_start}</t:StartTimeInMinutes>"
+            f"<t:EndTimeInMinutes>{box.werk_eind}</t:EndTimeInMinutes></t:WorkingPeriod>"
+        )
+        return (
+            '<m:FreeBusyResponse><m:ResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage><m:FreeBusyView>"
+            f"<t:FreeBusyViewType>{view}</t:FreeBusyViewType>"
+            f"<t:MergedFreeBusy>{merged}</t:MergedFreeBusy>"
+            f"<t:CalendarEventArray>{''.join(event_xml)}</t:CalendarEventArray>"
+            f"<t:WorkingHours>{W_EUROPE_SERIALIZABLE}"
+            f"<t:WorkingPeriodArray>{periods}</t:WorkingPeriodArray></t:WorkingHours>"
+            "</m:FreeBusyView></m:FreeBusyResponse>"
+        )
+
+    @staticmethod
+    def _merged(events: list[Any], start: datetime, end: datetime, interval: int) -> str:
+        # 0 free, 1 tentative, 2 busy, 3 OOF, 4 working elsewhere (types.xsd LegacyFreeBusyType).
+        rank = {"Free": 0, "Tentative": 1, "Busy": 2, "OOF": 3, "WorkingElsewhere": 4}
+        out = []
+        slot = start
+        step = timedelta(minutes=interval)
+        while slot < end:
+            value = 0
+            for a in events:
+                if a.start < slot + step and a.end > slot:
+                    value = max(value, rank.get(a.busy_type, 2))
+            out.append(str(value))
+            slot += step
+        return "".join(out)
+
+    def get_user_oof_settings(self, request: ET.Element, _acting_as: str | None) -> str:
+        email = _text(request, "t:Mailbox/t:Address")
+        code = self.k.fouten.mailbox_fouten.get(email.lower())
+        box = self.k.get(email)
+        if box is None and code is None:
+            code = "ErrorNonExistentMailbox"
+        if code is not None:
+            return (
+                "<m:GetUserOofSettingsResponse>"
+                + self._error("ResponseMessage", code, "The mailbox cannot be read.")
+                + "</m:GetUserOofSettingsResponse>"
+            )
+        assert box is not None
+        oof = box.afwezigheid
+        duration = ""
+        if oof.start and oof.end:
+            duration = (
+                f"<t:Duration><t:StartTime>{_utc(oof.start)}</t:StartTime>"
+                f"<t:EndTime>{_utc(oof.end)}</t:EndTime></t:Duration>"
+            )
+        return (
+            '<m:GetUserOofSettingsResponse><m:ResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage>"
+            f"<t:OofSettings><t:OofState>{oof.state}</t:OofState>"
+            f"<t:ExternalAudience>All</t:ExternalAudience>{duration}"
+            f"<t:InternalReply><t:Message>{escape(oof.internal_reply)}</t:Message></t:InternalReply>"
+            f"<t:ExternalReply><t:Message>{escape(oof.external_reply)}</t:Message></t:ExternalReply>"
+            "</t:OofSettings><m:AllowExternalOof>All</m:AllowExternalOof>"
+            "</m:GetUserOofSettingsResponse>"
+        )
+
+    def get_folder(self, request: ET.Element, acting_as: str | None) -> str:
+        messages = []
+        for folder in request.findall("m:FolderIds/t:DistinguishedFolderId", NS):
+            name = folder.get("Id", "")
+            messages.append(
+                '<m:GetFolderResponseMessage ResponseClass="Success">'
+                "<m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:Folder>"
+                f'<t:FolderId Id="{name}-{acting_as or "self"}" ChangeKey="AQAAAA=="/>'
+                f"<t:FolderClass>IPF.Note</t:FolderClass><t:DisplayName>{name}</t:DisplayName>"
+                "<t:TotalCount>0</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount>"
+                "<t:UnreadCount>0</t:UnreadCount></t:Folder></m:Folders>"
+                "</m:GetFolderResponseMessage>"
+            )
+        if not messages:
+            raise OffSpec("GetFolder without DistinguishedFolderId is not supported by this double")
+        return (
+            "<m:GetFolderResponse><m:ResponseMessages>"
+            + "".join(messages)
+            + "</m:ResponseMessages></m:GetFolderResponse>"
+        )
+
+    def find_item(self, request: ET.Element, acting_as: str | None) -> str:
+        equal = request.find("m:Restriction/t:IsEqualTo", NS)
+        if equal is None:
+            raise OffSpec("FindItem needs an IsEqualTo restriction in this double")
+        uri = equal.find("t:ExtendedFieldURI", NS)
+        constant = equal.find("t:FieldURIOrConstant/t:Constant", NS)
+        if uri is None or constant is None:
+            raise OffSpec("FindItem restriction must compare an ExtendedFieldURI with a Constant")
+        found = self.k.sent_with(acting_as or "", constant.get("Value", ""))
+        items = ""
+        if found is not None:
+            items = (
+                f'<t:Message><t:ItemId Id="{found.id}" ChangeKey="CQAAAA=="/>'
+                f"<t:Subject>{escape(found.subject)}</t:Subject></t:Message>"
+            )
+        count = 1 if found else 0
+        return (
+            '<m:FindItemResponse><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode>"
+            f'<m:RootFolder IndexedPagingOffset="{count}" TotalItemsInView="{count}" '
+            f'IncludesLastItemInRange="true"><t:Items>{items}</t:Items></m:RootFolder>'
+            "</m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse>"
+        )
+
+    def create_item(self, request: ET.Element, acting_as: str | None) -> str:
+        if request.get("MessageDisposition") != "SendAndSaveCopy":
+            raise OffSpec("this double only sends with MessageDisposition=SendAndSaveCopy")
+        message = request.find("m:Items/t:Message", NS)
+        if message is None:
+            raise OffSpec("CreateItem needs one t:Message")
+        notification_id = None
+        for prop in message.findall("t:ExtendedProperty", NS):
+            uri = prop.find("t:ExtendedFieldURI", NS)
+            if uri is not None and uri.get("PropertyName") == "KccNotificatieId":
+                notification_id = _text(prop, "t:Value")
+        to = tuple(
+            (a.text or "") for a in message.findall("t:ToRecipients/t:Mailbox/t:EmailAddress", NS)
+        )
+        if not to:
+            raise OffSpec("a message needs ToRecipients")
+        mail = VerzondenMail(
+            id=f"AAMk{next(self._ids):08d}",
+            sender=acting_as or "",
+            to=to,
+            subject=_text(message, "t:Subject"),
+            body=_text(message, "t:Body"),
+            notification_id=notification_id,
+        )
+        self.k.send(mail)
+        return (
+            '<m:CreateItemResponse><m:ResponseMessages><m:CreateItemResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode><m:Items/></m:CreateItemResponseMessage>"
+            "</m:ResponseMessages></m:CreateItemResponse>"
+        )
+
+
+def make_handler(ews: EwsHandler, tokens: TokenIssuer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+        def _reply(self, status: int, body: str, content_type: str) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            if ews.k.fouten.down:
+                self.close_connection = True
+                self.connection.close()
+                return
+            if self.path.endswith("/oauth2/v2.0/token"):
+                status, text = tokens.handle(body)
+                ews.k.tokens_uitgegeven = tokens.issued
+                self._reply(status, text, "application/json")
+                return
+            if not self.path.lower().startswith("/ews/exchange.asmx"):
+                self._reply(404, "not found", "text/plain")
+                return
+            if not ews.authorized(self.headers.get("Authorization")):
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="ews", Bearer')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status, text = ews.handle(body)
+            ctype = "text/xml; charset=utf-8" if text.startswith("<?xml") else "text/plain"
+            self._reply(status, text, ctype)
+
+    return Handler

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hub.caller import Caller
+from hub.plugin_api import HookContext
+from plugins.zaak.catalogi_cache import CATALOGI
+from plugins.zaak.config import ZaakSettings
+from plugins.zaak.double import ZgwDouble, run_zgw_double
+
+SECRET_A = "geheim-van-zaaksysteem-a-0123456789abcdef"
+SECRET_B = "geheim-van-zaaksysteem-b-0123456789abcdef"
+
+MEDEWERKER = Caller(
+    subject="m.devries",
+    display_name="Marieke de Vries",
+    roles=frozenset({"kcc-medewerker"}),
+    gemeenten=frozenset({"9999"}),
+    client_id="kcc-frontend",
+)
+
+
+@pytest.fixture(scope="session")
+def zaaksysteem_a() -> Iterator[ZgwDouble]:
+    with run_zgw_double(prefix="ZAAK-A", clients={"kcc-hub": SECRET_A}, page_size=4) as double:
+        yield double
+
+
+@pytest.fixture(scope="session")
+def zaaksysteem_b() -> Iterator[ZgwDouble]:
+    with run_zgw_double(prefix="ZAAK-B", clients={"kcc-hub": SECRET_B}, page_size=4) as double:
+        yield double
+
+
+@pytest.fixture(autouse=True)
+def _fresh(
+    zaaksysteem_a: ZgwDouble, zaaksysteem_b: ZgwDouble, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    monkeypatch.setenv("ZGW_SECRET_A", SECRET_A)
+    monkeypatch.setenv("ZGW_SECRET_B", SECRET_B)
+    for double in (zaaksysteem_a, zaaksysteem_b):
+        double.faults.reset()
+        double.requests.clear()
+        double.urls.clear()
+    CATALOGI.clear()
+    yield
+
+
+def bron(double: ZgwDouble, naam: str, secret_env: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "naam": naam,
+        "zaken_url": double.zaken_url,
+        "catalogi_urls": [double.catalogi_url],
+        "client_id": "kcc-hub",
+        "secret": "${" + secret_env + "}",
+        "timeout_seconds": 2,
+        "retry_wait_seconds": 0.01,
+        **extra,
+    }
+
+
+def context(*bronnen: dict[str, Any]) -> HookContext:
+    settings = ZaakSettings.model_validate({"bronnen": list(bronnen)})
+    return HookContext(gemeente="9999", settings=settings, caller=MEDEWERKER, trace_id="t" * 32)

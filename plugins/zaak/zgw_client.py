@@ -1,0 +1,323 @@
+"""The ZGW wire format: Zaken API and Catalogi API over httpx, one zaaksysteem per client.
+
+Privacy: BSNs travel in the request body by default (``POST /zaken/_zoek``); with
+``search_method = "lijst"`` they go in the upstream's query string as ZGW defines,
+so this module never logs URLs and never chains transport errors (whose text may
+hold the URL) into the errors it raises. The token is only ever sent to the
+configured Zaken and Catalogi bases, never to a URL an upstream answer names.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
+
+from hub.caller import Caller
+from hub.domain.zaken import Zaak
+from hub.errors import NotFound, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from plugins.zaak.catalogi_cache import CATALOGI, CatalogiCache
+from plugins.zaak.config import ZgwBron
+from plugins.zaak.zgw_jwt import zgw_token
+
+BSN_FILTER = "rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn"
+KVK_FILTER = "rol__betrokkeneIdentificatie__nietNatuurlijkPersoon__innNnpId"
+VESTIGING_FILTER = "rol__betrokkeneIdentificatie__vestiging__vestigingsNummer"
+CRS = "EPSG:4326"
+_RETRY_AFTER_CAP = 10.0
+_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class _TransientError(Exception):
+    """A failure worth another attempt: transport error, timeout, 429 or 5xx."""
+
+    def __init__(self, reason: str, *, timeout: bool = False, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.timeout = timeout
+        self.retry_after = retry_after
+
+
+class ZgwClient:
+    """Reads the zaken of one zaaksysteem with JWT-ZGW and readable statuses."""
+
+    def __init__(
+        self,
+        bron: ZgwBron,
+        *,
+        gemeente: str,
+        caller: Caller | None,
+        cache: CatalogiCache = CATALOGI,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.bron = bron
+        self.gemeente = gemeente
+        self.caller = caller
+        self.cache = cache
+        self.zaken_url = str(bron.zaken_url).rstrip("/")
+        self._allowed = (self.zaken_url, *(str(u).rstrip("/") for u in bron.catalogi_urls))
+        self._owns_http = http is None
+        self._http = http or new_http_client(bron)
+        # Resolved at the moment of use, never at import or config load.
+        self._secret = bron.secret.resolve()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ZgwClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- public ----------------------------------------------------------------------------
+    def zaken_van(
+        self, *, bsn: str | None = None, kvk: str | None = None, vestiging: str | None = None
+    ) -> list[Zaak]:
+        """All zaken in which this person or organisation has a rol, every page followed."""
+        if bsn:
+            filters = {BSN_FILTER: bsn}
+        elif kvk:
+            filters = {KVK_FILTER: kvk}
+        elif vestiging:
+            filters = {VESTIGING_FILTER: vestiging}
+        else:
+            raise ValueError("bsn, kvk or vestiging is required")
+        raw = self._all_pages(filters)
+        return self._readable(raw)
+
+    def zaak(self, identificatie: str) -> Zaak | None:
+        """One zaak by identificatie, or None when this zaaksysteem does not know it."""
+        # identificatie is no person data, so the plain list filter is fine here.
+        raw = self._all_pages({"identificatie": identificatie}, force_list=True)
+        if not raw:
+            return None
+        return self._readable(raw[:1])[0]
+
+    def ping(self) -> float:
+        """One light authenticated request; returns the latency in milliseconds."""
+        started = time.perf_counter()
+        self._get_json(f"{self.zaken_url}/zaken", params={"identificatie": "kcc-hub-healthcheck"})
+        return (time.perf_counter() - started) * 1000
+
+    # -- paging ----------------------------------------------------------------------------
+    def _all_pages(
+        self, filters: dict[str, str], *, force_list: bool = False
+    ) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        use_zoek = self.bron.search_method == "zoek" and not force_list
+        page = 1
+        for _ in range(self.bron.max_pages):
+            if use_zoek:
+                body = self._post_json(
+                    f"{self.zaken_url}/zaken/_zoek", params={"page": page}, json=filters
+                )
+            else:
+                params: dict[str, Any] = dict(filters)
+                if page > 1:
+                    params["page"] = page
+                body = self._get_json(f"{self.zaken_url}/zaken", params=params)
+            results.extend(body.get("results") or [])
+            if not body.get("next"):
+                return results
+            # Follow by page number, not the upstream's ``next`` URL: the token and the BSN must
+            # only go where configuration says.
+            page += 1
+        raise UpstreamUnavailable(
+            f"Zaaksysteem {self.bron.naam} gaf meer dan {self.bron.max_pages} pagina's",
+            source=self.bron.naam,
+        )
+
+    # -- readable statuses -----------------------------------------------------------------
+    def _readable(self, raw: list[dict[str, Any]]) -> list[Zaak]:
+        if len(raw) <= 1 or self.bron.concurrency == 1:
+            return [self._to_zaak(z) for z in raw]
+        with ThreadPoolExecutor(max_workers=self.bron.concurrency) as pool:
+            return list(pool.map(self._to_zaak, raw))
+
+    def _to_zaak(self, raw: dict[str, Any]) -> Zaak:
+        zaaktype = self._catalogus(raw.get("zaaktype"))
+        status_omschrijving = None
+        if raw.get("status"):
+            status = self._get_json(self._checked(raw["status"]))
+            statustype = self._catalogus(status.get("statustype"))
+            status_omschrijving = statustype.get("omschrijving") if statustype else None
+        resultaat_omschrijving = None
+        if raw.get("resultaat"):
+            resultaat = self._get_json(self._checked(raw["resultaat"]))
+            resultaattype = self._catalogus(resultaat.get("resultaattype"))
+            resultaat_omschrijving = resultaattype.get("omschrijving") if resultaattype else None
+        return Zaak(
+            identificatie=str(raw.get("identificatie") or raw.get("uuid") or ""),
+            bron=self.bron.naam,
+            url=raw.get("url"),
+            omschrijving=raw.get("omschrijving") or None,
+            zaaktype=zaaktype.get("omschrijving") if zaaktype else None,
+            status=status_omschrijving,
+            startdatum=_date(raw.get("startdatum")),
+            einddatum_gepland=_date(raw.get("einddatumGepland")),
+            uiterlijke_einddatum_afdoening=_date(raw.get("uiterlijkeEinddatumAfdoening")),
+            einddatum=_date(raw.get("einddatum")),
+            resultaat=resultaat_omschrijving,
+        )
+
+    def _catalogus(self, url: str | None) -> dict[str, Any] | None:
+        if not url:
+            return None
+        key = (self.gemeente, self.bron.naam, url)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        value = self._get_json(self._checked(url))
+        self.cache.put(key, value, self.bron.catalog_ttl_seconds)
+        return value
+
+    def _checked(self, url: str) -> str:
+        if not any(url == base or url.startswith(base + "/") for base in self._allowed):
+            raise UpstreamRejected(
+                f"Zaaksysteem {self.bron.naam} verwijst naar een niet-geconfigureerde API; "
+                "voeg die toe aan catalogi_urls",
+                source=self.bron.naam,
+            )
+        return url
+
+    # -- HTTP ------------------------------------------------------------------------------
+    def _headers(self) -> dict[str, str]:
+        token = zgw_token(self.bron.client_id, self._secret, self.caller)
+        return {"Authorization": f"Bearer {token}", "Accept-Crs": CRS, "Content-Crs": CRS}
+
+    def _get_json(self, url: str, *, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._send(lambda: self._http.get(url, params=params, headers=self._headers()))
+
+    def _post_json(
+        self, url: str, *, params: dict[str, Any], json: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._send(
+            lambda: self._http.post(url, params=params, json=json, headers=self._headers())
+        )
+
+    def _send(self, do: Callable[[], httpx.Response]) -> dict[str, Any]:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.bron.max_attempts)
+            | stop_after_delay(self.bron.timeout_seconds * self.bron.max_attempts + 5),
+            wait=self._wait,
+            retry=retry_if_exception_type(_TransientError),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._once(do)
+        except _TransientError as exc:
+            tries = self.bron.max_attempts
+            if exc.timeout:
+                raise UpstreamTimeout(
+                    f"Zaaksysteem {self.bron.naam} reageerde niet binnen "
+                    f"{self.bron.timeout_seconds:g} s (na {tries} pogingen)",
+                    source=self.bron.naam,
+                ) from None
+            raise UpstreamUnavailable(
+                f"Zaaksysteem {self.bron.naam} is niet bereikbaar: {exc.reason} "
+                f"(na {tries} pogingen)",
+                source=self.bron.naam,
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _TransientError) and exc.retry_after is not None:
+            return min(exc.retry_after, _RETRY_AFTER_CAP)
+        backoff = wait_exponential(multiplier=self.bron.retry_wait_seconds, max=5)
+        return float(backoff(state))
+
+    def _once(self, do: Callable[[], httpx.Response]) -> dict[str, Any]:
+        try:
+            response = do()
+        except httpx.TimeoutException:
+            raise _TransientError("time-out", timeout=True) from None
+        except httpx.TransportError as exc:
+            raise _TransientError(type(exc).__name__) from None
+        status = response.status_code
+        if status in _TRANSIENT_STATUS:
+            raise _TransientError(f"HTTP {status}", retry_after=_retry_after(response))
+        if status in (401, 403):
+            raise UpstreamRejected(
+                f"Zaaksysteem {self.bron.naam} weigert de inloggegevens van de hub "
+                f"(HTTP {status}); controleer client_id en secret van deze bron",
+                source=self.bron.naam,
+            )
+        if status == 404:
+            raise NotFound(
+                f"Zaaksysteem {self.bron.naam} kent dit object niet", source=self.bron.naam
+            )
+        if status >= 400:
+            # Only the problem's code: its detail may echo the request, which can hold a BSN.
+            code = _problem_code(response)
+            raise UpstreamRejected(
+                f"Zaaksysteem {self.bron.naam} weigert het verzoek (HTTP {status}, code {code})",
+                source=self.bron.naam,
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            raise UpstreamUnavailable(
+                f"Zaaksysteem {self.bron.naam} gaf geen geldige JSON", source=self.bron.naam
+            ) from None
+        if not isinstance(body, dict):
+            raise UpstreamUnavailable(
+                f"Zaaksysteem {self.bron.naam} gaf een onverwacht antwoord", source=self.bron.naam
+            )
+        return body
+
+
+def new_http_client(bron: ZgwBron) -> httpx.Client:
+    """A connection pool for one source; share it between calls of the same gemeente."""
+    return httpx.Client(
+        timeout=httpx.Timeout(bron.timeout_seconds),
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=bron.concurrency * 2),
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _problem_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return "onbekend"
+    code = body.get("code") if isinstance(body, dict) else None
+    return str(code)[:60] if code else "onbekend"
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

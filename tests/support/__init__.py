@@ -1,0 +1,1 @@
+"""Test infrastructure shared by several suites (real upstream servers started for tests)."""
