@@ -87,19 +87,20 @@ def config_check(config_dir: Path | None) -> None:
 
     loaded = load_plugins()
     for failure in loaded.failures:
-        err.print(f"warning: plugin {failure.name} not loaded: {failure.error}", markup=False)
+        click.echo(f"warning: plugin {failure.name} not loaded: {failure.error}", err=True)
     directory = config_dir or default_dir()
     try:
         tenants = load_tenants(directory, loaded.settings_models())
     except ConfigError as exc:
+        # Plain lines (no wrapping) so admins can grep and diff the report.
         for problem in exc.problems:
-            console.print(str(problem), markup=False, highlight=False)
-        err.print(f"{len(exc.problems)} problem(s) found in {directory}")
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found in {directory}", err=True)
         sys.exit(1)
     for code, gemeente in sorted(tenants.gemeenten.items()):
         plugins = ", ".join(gemeente.plugins) or "no plugins"
-        console.print(f"{code} {gemeente.naam}: {plugins}", markup=False)
-    console.print(f"OK: {len(tenants.gemeenten)} gemeente(n) in {directory}")
+        click.echo(f"{code} {gemeente.naam}: {plugins}")
+    click.echo(f"OK: {len(tenants.gemeenten)} gemeente(n) in {directory}")
 
 
 # ---------------------------------------------------------------- plugins

@@ -75,9 +75,13 @@ class Unauthorized(KccError):
 
 
 class CapabilityMissing(KccError):
-    """No enabled plugin of the gemeente offers the capability asked for."""
+    """No enabled plugin of the gemeente offers the capability asked for.
 
-    status = 501
+    A 404: for this gemeente the resource does not exist (it did not enable a
+    source for it); nothing is wrong with the hub.
+    """
+
+    status = 404
     title = "Niet beschikbaar voor deze gemeente"
 
 

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
-from starlette.routing import Match
 
 from hub import __version__
 from hub.api.problems import InvalidParam, problem_response
@@ -24,11 +23,16 @@ _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
 
 def _route_template(request: Request) -> str:
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    """The matched route as a template (``/api/v1/gemeenten/{gemeentecode}/…``).
+
+    Rebuilt from the path and the router's path parameters, so concrete ids and
+    search terms never become metric labels or log text.
+    """
+    if request.scope.get("route") is None:
+        return "unmatched"
+    by_value = {str(v): k for k, v in request.scope.get("path_params", {}).items()}
+    segments = [f"{{{by_value[s]}}}" if s in by_value else s for s in request.url.path.split("/")]
+    return "/".join(segments)
 
 
 def _bsn_in_query(request: Request) -> str | None:
@@ -50,7 +54,6 @@ def install_middleware(app: FastAPI) -> None:
         request.state.gemeente = "-"
         token = current_trace_id.set(trace_id)
         started = time.perf_counter()
-        route = _route_template(request)
         try:
             leaked = _bsn_in_query(request)
             if leaked is not None:
@@ -65,6 +68,7 @@ def install_middleware(app: FastAPI) -> None:
         finally:
             current_trace_id.reset(token)
         elapsed = time.perf_counter() - started
+        route = _route_template(request)
         gemeente = str(request.state.gemeente)
         response.headers["API-Version"] = API_VERSION
         response.headers["X-Trace-Id"] = trace_id

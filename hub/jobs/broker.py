@@ -49,29 +49,39 @@ class DeadLetterRecorder(Middleware):
             log.exception("could not record dead letter %s", message.message_id)
 
 
-def _middleware_for(broker: dramatiq.Broker) -> None:
+def _middleware_for(
+    broker: dramatiq.Broker, max_retries: int, min_backoff_ms: int, max_backoff_ms: int
+) -> None:
     for mw in broker.middleware:
         if isinstance(mw, Retries):
-            mw.max_retries = MAX_RETRIES
-            mw.min_backoff = MIN_BACKOFF_MS
-            mw.max_backoff = MAX_BACKOFF_MS
-    broker.add_middleware(DeadLetterRecorder())
+            mw.max_retries = max_retries
+            mw.min_backoff = min_backoff_ms
+            mw.max_backoff = max_backoff_ms
+    # "after" hooks run in reverse order: placed before Retries, ours runs after it has
+    # decided whether the message failed for good.
+    broker.add_middleware(DeadLetterRecorder(), before=Retries)
 
 
-def make_broker(redis_url: str | None) -> dramatiq.Broker:
+def make_broker(
+    redis_url: str | None,
+    *,
+    max_retries: int = MAX_RETRIES,
+    min_backoff_ms: int = MIN_BACKOFF_MS,
+    max_backoff_ms: int = MAX_BACKOFF_MS,
+) -> dramatiq.Broker:
     broker: dramatiq.Broker
     if redis_url:
         broker = RedisBroker(url=redis_url, namespace="kcc-hub")
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
-    _middleware_for(broker)
+    _middleware_for(broker, max_retries, min_backoff_ms, max_backoff_ms)
     return broker
 
 
-def install_broker(redis_url: str | None) -> dramatiq.Broker:
+def install_broker(redis_url: str | None, **retry_policy: int) -> dramatiq.Broker:
     """Make ``redis_url``'s broker (or an in-process one) current and re-bind every actor to it."""
-    broker = make_broker(redis_url)
+    broker = make_broker(redis_url, **retry_policy)
     dramatiq.set_broker(broker)
     from hub.jobs import actors
 

@@ -30,7 +30,8 @@ def record_dead_letter(message: dramatiq.Message[Any], exception: BaseException)
                 message_id=message.message_id,
                 arguments={"args": [str(a) for a in args], "kwargs": {k: str(v) for k, v in kwargs.items()}},
                 error=f"{type(exception).__name__}: {exception}"[:2000],
-                retries=int(message.options.get("retries", 0)),
+                # Dramatiq counts the final failed attempt too; store the retries actually made.
+                retries=max(int(message.options.get("retries", 0)) - 1, 0),
                 failed_at=utcnow(),
             )
         )

@@ -110,3 +110,33 @@ def list_syncs(
             for r in runs
         ]
     return SynchronisatieLijst(plugin=naam, synchronisaties=items)
+
+
+class SynchronisatieVerzoek(ApiModel):
+    volledig: bool = Field(default=False, description="Alles opnieuw, zonder checkpoint.")
+
+
+class SynchronisatieIngepland(ApiModel):
+    plugin: str
+    volledig: bool
+    bericht_id: str = Field(description="Id van de taak in de wachtrij.")
+
+
+@router.post(
+    "/plugins/{naam}/synchronisaties",
+    summary="Een synchronisatie nu inplannen",
+    status_code=202,
+    response_model=SynchronisatieIngepland,
+    responses=problem_responses(400, 401, 403, 404),
+)
+def start_sync(
+    t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    verzoek: SynchronisatieVerzoek,
+) -> SynchronisatieIngepland:
+    from hub.jobs.actors import sync_plugin
+
+    if naam not in t.plugins.enabled(t.gemeente.code, "kcc_sync"):
+        raise NotFound(f"plugin {naam} is niet ingeschakeld of heeft niets te synchroniseren")
+    message = sync_plugin.send(t.gemeente.code, naam, verzoek.volledig)
+    return SynchronisatieIngepland(plugin=naam, volledig=verzoek.volledig, bericht_id=message.message_id)

@@ -1,0 +1,140 @@
+"""Shared pytest fixtures: real PostgreSQL and Redis, migrated stores, a configured hub, tokens.
+
+PostgreSQL and Redis come from ``DATABASE_URL_TEST`` and ``REDIS_URL_TEST``
+(``make test`` sets both and starts the services when they are missing). Each
+test that needs a database gets a fresh one, migrated with the real Alembic
+migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from hub.store.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[2]
+DEV_KEY = "test-dev-key-" + "k" * 40
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = os.environ.get("DATABASE_URL_TEST")
+    if not url:
+        pytest.skip("DATABASE_URL_TEST is not set (make test sets it and starts PostgreSQL)")
+    return url
+
+
+def _create_pg_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    base = make_url(admin_url)
+    name = f"kcc_t_{secrets.token_hex(6)}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture
+def fresh_pg_url(pg_admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    url, drop = _create_pg_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated store, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    admin = request.getfixturevalue("pg_admin_url")
+    url, drop = _create_pg_database(admin)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL_TEST")
+    if not url:
+        pytest.skip("REDIS_URL_TEST is not set (make test sets it and starts Redis)")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture
+def dev_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KCC_HUB_DEV_KEY", DEV_KEY)
+    return DEV_KEY
+
+
+@pytest.fixture
+def hub_config(tmp_path: Path, dev_key: str) -> Path:
+    """A configuration with two gemeenten that enable the test plugin 'notities'."""
+    directory = tmp_path / "config"
+    (directory / "gemeenten").mkdir(parents=True)
+    shutil.copy(REPO / "config" / "hub.toml", directory / "hub.toml")
+    (directory / "gemeenten" / "9999.toml").write_text(
+        'naam = "Voorbeeldstad"\n[plugins.notities]\nbron = "voorbeeld"\naantal = 5\n',
+        encoding="utf-8",
+    )
+    (directory / "gemeenten" / "0363.toml").write_text(
+        'naam = "Amsterdam"\n[plugins.notities]\nbron = "amsterdam"\naantal = 3\n',
+        encoding="utf-8",
+    )
+    return directory
+
+
+@pytest.fixture
+def make_runtime(hub_config: Path, tmp_path: Path) -> Callable[..., Any]:
+    """Build a Runtime on the test config with the 'notities' plugin, on a migrated store."""
+    from hub.runtime import Runtime
+    from tests.support import notities_plugin
+
+    def build(database_url: str | None = None, config_dir: Path | None = None) -> Runtime:
+        url = database_url or f"sqlite:///{tmp_path / 'rt.sqlite3'}"
+        if database_url is None:
+            upgrade(url)
+        return Runtime.build(
+            config_dir=config_dir or hub_config,
+            database_url=url,
+            extra_plugins=[("notities", notities_plugin)],
+        )
+
+    return build
+
+
+@pytest.fixture
+def token_for(dev_key: str) -> Callable[..., str]:
+    from hub.auth import issue_dev_token
+    from hub.tenants import AuthSettings
+
+    def issue(*roles: str, gemeenten: tuple[str, ...] = ("9999",), sub: str = "tester") -> str:
+        auth = AuthSettings.model_validate({"dev_key": "${KCC_HUB_DEV_KEY}"})
+        return issue_dev_token(auth, subject=sub, gemeenten=list(gemeenten), roles=list(roles))
+
+    return issue

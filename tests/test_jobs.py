@@ -1,0 +1,73 @@
+"""Jobs on a real Redis broker: a sync runs in a worker; a failing one is retried, then dead-lettered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import dramatiq
+import pytest
+
+from hub.jobs.actors import sync_plugin
+from hub.jobs.broker import install_broker
+from hub.jobs.context import install_runtime
+from hub.jobs.dead_letters import list_dead
+from hub.runtime import Runtime
+from hub.sync import state
+from tests.support import notities_sink
+
+
+@pytest.fixture
+def rt(make_runtime: Callable[..., Runtime]) -> Iterator[Runtime]:
+    notities_sink.install()
+    runtime = make_runtime()
+    install_runtime(runtime)
+    yield runtime
+    install_runtime(None)
+
+
+@pytest.fixture
+def redis_broker(redis_url: str) -> Iterator[dramatiq.Broker]:
+    broker = install_broker(redis_url, max_retries=2, min_backoff_ms=10, max_backoff_ms=50)
+    yield broker
+    broker.close()
+    install_broker(None)
+
+
+def run_worker_until_idle(broker: dramatiq.Broker) -> None:
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
+    worker.start()
+    try:
+        broker.join(sync_plugin.queue_name, timeout=60_000)
+        worker.join()
+    finally:
+        worker.stop()
+
+
+def test_a_sync_job_runs_in_a_worker_through_redis(rt: Runtime, redis_broker: dramatiq.Broker) -> None:
+    sync_plugin.send("9999", "notities")
+    run_worker_until_idle(redis_broker)
+    with rt.store.session() as session:
+        assert state.get_checkpoint(session, "9999", "notities") == {"tot": 5}
+    assert len(notities_sink.STORED["9999"]) == 5
+
+
+def test_a_repeated_sync_message_does_not_double_anything(rt: Runtime, redis_broker: dramatiq.Broker) -> None:
+    sync_plugin.send("9999", "notities")
+    sync_plugin.send("9999", "notities")
+    run_worker_until_idle(redis_broker)
+    assert len(notities_sink.STORED["9999"]) == 5
+
+
+def test_a_failing_sync_is_retried_then_dead_lettered_for_its_gemeente(
+    rt: Runtime, redis_broker: dramatiq.Broker
+) -> None:
+    rt.tenants.gemeenten["0363"].plugin_settings["notities"].storing = "rejected"  # type: ignore[attr-defined]
+    sync_plugin.send("0363", "notities")
+    run_worker_until_idle(redis_broker)
+    with rt.store.session() as session:
+        runs = state.last_runs(session, "0363", "notities")
+        assert [r.status for r in runs] == ["failed"] * 3  # first attempt + 2 retries
+        [dead] = list_dead(session, "0363")
+        assert dead.actor == "sync_plugin" and dead.retries == 2
+        assert "UpstreamRejected" in dead.error
+        assert list_dead(session, "9999") == []
