@@ -78,9 +78,8 @@ def load_plugins(extra: Iterable[tuple[str, ModuleType | object]] = ()) -> Loade
         if allowed is not None and ep.name not in allowed:
             continue
         candidates.append((ep.name, _loader(ep), f"entry point {ep.value}"))
+    # Plugins handed over in code were chosen explicitly by the embedding code; no filter.
     for name, obj in extra:
-        if allowed is not None and name not in allowed:
-            continue
         candidates.append((name, lambda obj=obj: obj, "registered in code"))
     for name, load, source in candidates:
         _register(loaded, name, load, source)

@@ -55,11 +55,13 @@ def test_no_operation_documents_fastapis_422(document: dict[str, Any]) -> None:
 def test_adr_linter_reports_zero_errors(document: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / "openapi.json"
     path.write_text(json.dumps(document), encoding="utf-8")
+    report = tmp_path / "spectral.json"
     result = subprocess.run(
-        [*spectral_command(), "lint", "-r", str(RULESET), "-F", "error", "-f", "json", str(path)],
+        [*spectral_command(), "lint", "-r", str(RULESET), "-F", "error", "-f", "json",
+         "-o", str(report), str(path)],
         capture_output=True, text=True, timeout=300, check=False,
     )
-    findings = json.loads(result.stdout or "[]")
+    findings = json.loads(report.read_text() or "[]")
     errors = [f for f in findings if f.get("severity") == 0]
     assert errors == [], json.dumps(errors, indent=1)[:4000]
     assert result.returncode == 0, result.stderr
