@@ -122,7 +122,9 @@ def plugins_cmd() -> None:
 # ---------------------------------------------------------------- token
 @main.command("token")
 @click.option("--gemeente", "gemeenten", multiple=True, required=True, help="CBS code; repeatable.")
-@click.option("--role", "roles", type=ROLE_CHOICES, multiple=True, required=True, help="Repeatable.")
+@click.option(
+    "--role", "roles", type=ROLE_CHOICES, multiple=True, required=True, help="Repeatable."
+)
 @click.option("--sub", default="dev-gebruiker", show_default=True, help="Subject (user id).")
 @click.option("--name", default=None, help="Display name.")
 @click.option("--hours", default=8, show_default=True, type=click.IntRange(1, 24 * 7))
@@ -145,7 +147,11 @@ def token_cmd(
         auth = g.auth
     try:
         token = issue_dev_token(
-            auth, subject=sub, gemeenten=list(gemeenten), roles=list(roles), name=name,
+            auth,
+            subject=sub,
+            gemeenten=list(gemeenten),
+            roles=list(roles),
+            name=name,
             lifetime_seconds=hours * 3600,
         )
     except SecretResolutionError as exc:
@@ -221,11 +227,17 @@ def jobs_dead(gemeente: str | None, config_dir: Path | None) -> None:
     rt = _runtime(config_dir)
     with rt.store.session() as session:
         rows = list_dead(session, gemeente)
-        table = Table("gemeente", "failed at", "actor", "arguments", "retries", "error", title="Dead letters")
+        table = Table(
+            "gemeente", "failed at", "actor", "arguments", "retries", "error", title="Dead letters"
+        )
         for row in rows:
             table.add_row(
-                row.gemeente, row.failed_at.isoformat(timespec="seconds"), row.actor,
-                str(row.arguments.get("args")), str(row.retries), row.error,
+                row.gemeente,
+                row.failed_at.isoformat(timespec="seconds"),
+                row.actor,
+                str(row.arguments.get("args")),
+                str(row.retries),
+                row.error,
             )
     console.print(table)
     if not rows:
@@ -242,8 +254,13 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "hub.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-        access_log=False, proxy_headers=True,
+        "hub.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=True,
     )
 
 
@@ -253,18 +270,28 @@ def serve(host: str, port: int, workers: int) -> None:
 def worker(threads: int, processes: int) -> None:
     """Run Dramatiq workers for syncs, mail and the outbox (needs REDIS_URL)."""
     if not os.environ.get("REDIS_URL"):
-        err.print("REDIS_URL is not set: a separate worker needs the Redis broker "
-                  "(the embedded default runs its worker inside 'kcc-hub demo').")
+        err.print(
+            "REDIS_URL is not set: a separate worker needs the Redis broker "
+            "(the embedded default runs its worker inside 'kcc-hub demo')."
+        )
         sys.exit(2)
     from dramatiq.cli import main as dramatiq_main
 
-    sys.argv = ["dramatiq", "hub.jobs.worker_entry", "--threads", str(threads),
-                "--processes", str(processes)]
-    sys.exit(dramatiq_main())
+    sys.argv = [
+        "dramatiq",
+        "hub.jobs.worker_entry",
+        "--threads",
+        str(threads),
+        "--processes",
+        str(processes),
+    ]
+    sys.exit(dramatiq_main())  # type: ignore[no-untyped-call]
 
 
 @main.command("scheduler")
-@click.option("--every", default=15.0, show_default=True, type=float, help="Seconds between checks.")
+@click.option(
+    "--every", default=15.0, show_default=True, type=float, help="Seconds between checks."
+)
 @_config_option
 def scheduler_cmd(every: float, config_dir: Path | None) -> None:
     """Enqueue periodic syncs per gemeente × plugin. Run exactly one."""

@@ -118,18 +118,25 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
             sys.exit(1)
         gemeente = rt.tenants.get(DEMO_GEMEENTE)
         print(f"\nKCC Hub demo is running: {base}/api/v1/docs")
-        print(f"  OpenAPI: {base}/api/v1/openapi.json   health: {base}/readyz   metrics: {base}/metrics")
+        print(
+            f"  OpenAPI: {base}/api/v1/openapi.json   health: {base}/readyz   metrics: {base}/metrics"
+        )
         for line in doubles:
             print(f"  double: {line}")
         if gemeente is not None:
             print(f"\nDev tokens for gemeente {DEMO_GEMEENTE} ({gemeente.naam}), valid 8 hours:")
             for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
                 token = issue_dev_token(
-                    gemeente.auth, subject=f"demo-{role}", gemeenten=[DEMO_GEMEENTE], roles=[role],
+                    gemeente.auth,
+                    subject=f"demo-{role}",
+                    gemeenten=[DEMO_GEMEENTE],
+                    roles=[role],
                     name=f"Demo {role}",
                 )
                 print(f"  {role}:\n    {token}")
-            print(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/gemeenten/{DEMO_GEMEENTE}/plugins")
+            print(
+                f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/gemeenten/{DEMO_GEMEENTE}/plugins"
+            )
         print("\nPress Ctrl+C to stop.")
         done = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -75,9 +75,7 @@ def kcc_healthcheck(ctx: HookContext) -> Health:  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_sync(
-    ctx: HookContext, since: Mapping[str, Any] | None, full: bool
-) -> Iterator[SyncBatch]:  # type: ignore[empty-body]
+def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:  # type: ignore[empty-body]
     """Yield the changes since the checkpoint ``since`` as :class:`SyncBatch` es.
 
     ``since`` is the ``checkpoint`` of the last successful run (``None`` the
@@ -91,9 +89,7 @@ def kcc_sync(
 
 
 @hookspec
-def kcc_search_medewerkers(  # type: ignore[empty-body]
-    ctx: HookContext, zoek: str, limit: int
-) -> list[Medewerker] | None:
+def kcc_search_medewerkers(ctx: HookContext, zoek: str, limit: int) -> list[Medewerker] | None:
     """*First answer.* Live search in the directory upstream (not the store).
 
     The API serves medewerkers from the synchronised store; this hook exists for
@@ -103,7 +99,7 @@ def kcc_search_medewerkers(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_get_beschikbaarheid(  # type: ignore[empty-body]
+def kcc_get_beschikbaarheid(
     ctx: HookContext, emails: Sequence[str], van: datetime, tot: datetime
 ) -> list[Beschikbaarheid] | None:
     """*First answer.* Availability of these mailboxes between ``van`` and ``tot``.
@@ -116,9 +112,7 @@ def kcc_get_beschikbaarheid(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_send_notification(  # type: ignore[empty-body]
-    ctx: HookContext, notification: Notification
-) -> str | None:
+def kcc_send_notification(ctx: HookContext, notification: Notification) -> str | None:
     """*First answer.* Send a mail; return the upstream's message id.
 
     Must be idempotent per ``notification.id``: the core may retry after a
@@ -128,7 +122,7 @@ def kcc_send_notification(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_get_personen(  # type: ignore[empty-body]
+def kcc_get_personen(
     ctx: HookContext, query: Mapping[str, Any], fields: Sequence[str]
 ) -> dict[str, Any] | None:
     """*First answer.* Query the BRP and answer in Haal Centraal BRP Personen v2 shape.
@@ -143,7 +137,7 @@ def kcc_get_personen(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_search_zaken(  # type: ignore[empty-body]
+def kcc_search_zaken(
     ctx: HookContext, bsn: str | None, kvk: str | None
 ) -> tuple[list[Zaak], list[BronStatus]] | None:
     """*Collected.* The zaken of a person (``bsn``) or organisation (``kvk``).
@@ -155,12 +149,12 @@ def kcc_search_zaken(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_get_zaak(ctx: HookContext, identificatie: str) -> Zaak | None:  # type: ignore[empty-body]
+def kcc_get_zaak(ctx: HookContext, identificatie: str) -> Zaak | None:
     """*First answer.* One zaak by its identificatie, or ``None`` when unknown here."""
 
 
 @hookspec
-def kcc_create_melding(  # type: ignore[empty-body]
+def kcc_create_melding(
     ctx: HookContext, melding: NieuweMelding, idempotency_key: str
 ) -> UpstreamMelding | None:
     """*First answer.* File a melding upstream; called from the outbox job.
@@ -172,7 +166,5 @@ def kcc_create_melding(  # type: ignore[empty-body]
 
 
 @hookspec
-def kcc_get_melding(  # type: ignore[empty-body]
-    ctx: HookContext, extern_id: str
-) -> UpstreamMelding | None:
+def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
     """*First answer.* The upstream's current view of one melding."""

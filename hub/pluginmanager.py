@@ -80,7 +80,7 @@ def load_plugins(extra: Iterable[tuple[str, ModuleType | object]] = ()) -> Loade
         candidates.append((ep.name, _loader(ep), f"entry point {ep.value}"))
     # Plugins handed over in code were chosen explicitly by the embedding code; no filter.
     for name, obj in extra:
-        candidates.append((name, lambda obj=obj: obj, "registered in code"))
+        candidates.append((name, _constant(obj), "registered in code"))
     for name, load, source in candidates:
         _register(loaded, name, load, source)
     return loaded
@@ -90,9 +90,11 @@ def _loader(ep: EntryPoint) -> Callable[[], object]:
     return ep.load
 
 
-def _register(
-    loaded: LoadedPlugins, name: str, load: Callable[[], object], source: str
-) -> None:
+def _constant(obj: object) -> Callable[[], object]:
+    return lambda: obj
+
+
+def _register(loaded: LoadedPlugins, name: str, load: Callable[[], object], source: str) -> None:
     pm = loaded.manager
     if name in loaded.infos:
         loaded.failures.append(PluginFailure(name, "a plugin with this name is already loaded"))
@@ -112,7 +114,9 @@ def _register(
                 problem = "kcc_plugin_info must return hub.plugin_api.PluginInfo"
             elif info.name != name:
                 problem = f"kcc_plugin_info names itself {info.name!r}, registered as {name!r}"
-            elif not (isinstance(info.settings_model, type) and issubclass(info.settings_model, BaseModel)):
+            elif not (
+                isinstance(info.settings_model, type) and issubclass(info.settings_model, BaseModel)
+            ):
                 problem = "settings_model must be a pydantic BaseModel class"
             else:
                 loaded.infos[name] = info

@@ -80,9 +80,7 @@ class SecretRef:
 
         return core_schema.no_info_plain_validator_function(
             validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda v: v.reference
-            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda v: v.reference),
             json_schema_input_schema=core_schema.str_schema(),
         )
 

@@ -128,9 +128,7 @@ def _read_toml(path: Path, problems: list[ConfigProblem]) -> dict[str, Any] | No
     return None
 
 
-def load_tenants(
-    directory: Path | None, settings_models: dict[str, type[BaseModel]]
-) -> Tenants:
+def load_tenants(directory: Path | None, settings_models: dict[str, type[BaseModel]]) -> Tenants:
     """Load and validate ``hub.toml`` and every gemeente file; raise ConfigError with all problems.
 
     ``settings_models`` maps each loaded plugin's name to its settings model.
@@ -192,7 +190,9 @@ def _load_gemeente(
             known = ", ".join(sorted(settings_models)) or "none"
             problems.append(
                 ConfigProblem(
-                    str(path), f"plugins.{name}", f"unknown plugin {name!r} (loaded plugins: {known})"
+                    str(path),
+                    f"plugins.{name}",
+                    f"unknown plugin {name!r} (loaded plugins: {known})",
                 )
             )
             ok = False
@@ -205,7 +205,9 @@ def _load_gemeente(
     for name in parsed.sync:
         if name not in parsed.plugins:
             problems.append(
-                ConfigProblem(str(path), f"sync.{name}", "interval for a plugin that is not enabled")
+                ConfigProblem(
+                    str(path), f"sync.{name}", "interval for a plugin that is not enabled"
+                )
             )
             ok = False
     if not ok:

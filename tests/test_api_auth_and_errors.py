@@ -42,9 +42,17 @@ def test_request_without_token_gets_401(client: TestClient) -> None:
 def test_expired_token_gets_401(client: TestClient, dev_key: str) -> None:
     now = int(time.time())
     token = jwt.encode(
-        {"iss": "kcc-hub-dev", "aud": "kcc-hub", "sub": "u", "iat": now - 7200, "exp": now - 3600,
-         "roles": ["beheerder"], "gemeenten": ["9999"]},
-        dev_key, algorithm="HS256",
+        {
+            "iss": "kcc-hub-dev",
+            "aud": "kcc-hub",
+            "sub": "u",
+            "iat": now - 7200,
+            "exp": now - 3600,
+            "roles": ["beheerder"],
+            "gemeenten": ["9999"],
+        },
+        dev_key,
+        algorithm="HS256",
     )
     body = assert_problem(client.get(PLUGINS, headers=bearer(token)), 401)
     assert "verlopen" in body["detail"]
@@ -53,9 +61,17 @@ def test_expired_token_gets_401(client: TestClient, dev_key: str) -> None:
 def test_token_signed_with_another_key_gets_401(client: TestClient) -> None:
     now = int(time.time())
     token = jwt.encode(
-        {"iss": "kcc-hub-dev", "aud": "kcc-hub", "sub": "u", "iat": now, "exp": now + 60,
-         "roles": ["beheerder"], "gemeenten": ["9999"]},
-        "een-andere-sleutel-van-voldoende-lengte-123456", algorithm="HS256",
+        {
+            "iss": "kcc-hub-dev",
+            "aud": "kcc-hub",
+            "sub": "u",
+            "iat": now,
+            "exp": now + 60,
+            "roles": ["beheerder"],
+            "gemeenten": ["9999"],
+        },
+        "een-andere-sleutel-van-voldoende-lengte-123456",
+        algorithm="HS256",
     )
     assert_problem(client.get(PLUGINS, headers=bearer(token)), 401)
 
@@ -64,7 +80,9 @@ def test_garbage_token_gets_401(client: TestClient) -> None:
     assert_problem(client.get(PLUGINS, headers=bearer("niet.een.jwt")), 401)
 
 
-def test_token_for_another_gemeente_gets_403(client: TestClient, token_for: Callable[..., str]) -> None:
+def test_token_for_another_gemeente_gets_403(
+    client: TestClient, token_for: Callable[..., str]
+) -> None:
     token = token_for("beheerder", gemeenten=("0363",))
     body = assert_problem(client.get(PLUGINS, headers=bearer(token)), 403)
     assert "9999" in body["detail"]
@@ -104,7 +122,8 @@ def test_body_that_is_not_json_gets_400(client: TestClient, token_for: Callable[
 
 def test_invalid_gemeentecode_gets_400(client: TestClient, token_for: Callable[..., str]) -> None:
     body = assert_problem(
-        client.get("/api/v1/gemeenten/amsterdam/plugins", headers=bearer(token_for("beheerder"))), 400
+        client.get("/api/v1/gemeenten/amsterdam/plugins", headers=bearer(token_for("beheerder"))),
+        400,
     )
     assert body["invalidParams"][0]["name"] == "gemeentecode"
 
@@ -113,7 +132,9 @@ def test_unknown_path_gets_404_problem(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/bestaat-niet"), 404)
 
 
-def test_bsn_in_a_query_string_is_refused(client: TestClient, token_for: Callable[..., str]) -> None:
+def test_bsn_in_a_query_string_is_refused(
+    client: TestClient, token_for: Callable[..., str]
+) -> None:
     body = assert_problem(
         client.get(PLUGINS + "?zoek=999993653", headers=bearer(token_for("beheerder"))), 400
     )

@@ -25,11 +25,15 @@ def problems() -> list[str]:
 
 
 def test_unknown_plugin_is_reported_with_file_and_key() -> None:
-    assert any("0001.toml: plugins.faxmachine: unknown plugin 'faxmachine'" in p for p in problems())
+    assert any(
+        "0001.toml: plugins.faxmachine: unknown plugin 'faxmachine'" in p for p in problems()
+    )
 
 
 def test_missing_required_setting_is_reported() -> None:
-    assert any("0002.toml: plugins.notities.bron: required setting is missing" in p for p in problems())
+    assert any(
+        "0002.toml: plugins.notities.bron: required setting is missing" in p for p in problems()
+    )
 
 
 def test_wrong_type_is_reported() -> None:
@@ -67,7 +71,10 @@ def test_config_check_cli_fails_on_broken_fixtures(tmp_path: Path) -> None:
         (REPO / "tests" / "support" / "notities_plugin.py").read_text(),
     )
     result = _cli(
-        "config", "check", "--config", str(BROKEN),
+        "config",
+        "check",
+        "--config",
+        str(BROKEN),
         env={"PYTHONPATH": f"{site}{os.pathsep}{REPO}"},
     )
     assert result.returncode == 1

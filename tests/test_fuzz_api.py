@@ -41,7 +41,10 @@ def test_no_generated_request_gets_a_server_error(
                 case.path_parameters["gemeentecode"] = "9999"
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             assert response.status_code < 500, (
-                case.method, case.path, response.status_code, response.text[:500]
+                case.method,
+                case.path,
+                response.status_code,
+                response.text[:500],
             )
             # Schemathesis gives lower-cased header names with lists of values.
             headers = {k.lower(): v for k, v in response.headers.items()}

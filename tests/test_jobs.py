@@ -43,7 +43,9 @@ def run_worker_until_idle(broker: dramatiq.Broker) -> None:
         worker.stop()
 
 
-def test_a_sync_job_runs_in_a_worker_through_redis(rt: Runtime, redis_broker: dramatiq.Broker) -> None:
+def test_a_sync_job_runs_in_a_worker_through_redis(
+    rt: Runtime, redis_broker: dramatiq.Broker
+) -> None:
     sync_plugin.send("9999", "notities")
     run_worker_until_idle(redis_broker)
     with rt.store.session() as session:
@@ -51,7 +53,9 @@ def test_a_sync_job_runs_in_a_worker_through_redis(rt: Runtime, redis_broker: dr
     assert len(notities_sink.STORED["9999"]) == 5
 
 
-def test_a_repeated_sync_message_does_not_double_anything(rt: Runtime, redis_broker: dramatiq.Broker) -> None:
+def test_a_repeated_sync_message_does_not_double_anything(
+    rt: Runtime, redis_broker: dramatiq.Broker
+) -> None:
     sync_plugin.send("9999", "notities")
     sync_plugin.send("9999", "notities")
     run_worker_until_idle(redis_broker)

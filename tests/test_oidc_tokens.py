@@ -32,7 +32,7 @@ def _jwks() -> bytes:
 
 
 class _Jwks(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         body = _jwks()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -57,7 +57,11 @@ def jwks_url() -> Iterator[str]:
 def auth(jwks_url: str) -> AuthSettings:
     return AuthSettings.model_validate(
         {
-            "oidc": {"issuer": "https://login.voorbeeldstad.nl", "jwks_url": jwks_url, "audience": "kcc-hub"},
+            "oidc": {
+                "issuer": "https://login.voorbeeldstad.nl",
+                "jwks_url": jwks_url,
+                "audience": "kcc-hub",
+            },
             "claims": {"roles": "realm_access.roles", "gemeenten": "gemeenten"},
             "roles": {"Klantcontactmedewerker": "kcc-medewerker"},
         }
@@ -67,9 +71,15 @@ def auth(jwks_url: str) -> AuthSettings:
 def _claims(**over: Any) -> dict[str, Any]:
     now = int(time.time())
     claims = {
-        "iss": "https://login.voorbeeldstad.nl", "aud": "kcc-hub", "sub": "agent-7", "iat": now,
-        "exp": now + 300, "name": "Agent Zeven", "azp": "kiss",
-        "realm_access": {"roles": ["Klantcontactmedewerker", "offline_access"]}, "gemeenten": ["9999"],
+        "iss": "https://login.voorbeeldstad.nl",
+        "aud": "kcc-hub",
+        "sub": "agent-7",
+        "iat": now,
+        "exp": now + 300,
+        "name": "Agent Zeven",
+        "azp": "kiss",
+        "realm_access": {"roles": ["Klantcontactmedewerker", "offline_access"]},
+        "gemeenten": ["9999"],
     }
     claims.update(over)
     return claims
@@ -97,7 +107,9 @@ def test_token_signed_by_an_unknown_key_is_refused(auth: AuthSettings) -> None:
 
 
 def test_token_for_another_audience_is_refused(auth: AuthSettings) -> None:
-    token = jwt.encode(_claims(aud="ander-systeem"), RSA_KEY, algorithm="RS256", headers={"kid": "rsa-1"})
+    token = jwt.encode(
+        _claims(aud="ander-systeem"), RSA_KEY, algorithm="RS256", headers={"kid": "rsa-1"}
+    )
     with pytest.raises(Unauthorized):
         verify_token(token, auth)
 

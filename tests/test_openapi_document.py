@@ -28,7 +28,9 @@ def spectral_command() -> list[str]:
         return [str(local)]
     if shutil.which("npx"):
         return ["npx", "--yes", "@stoplight/spectral-cli@6.16.3"]
-    pytest.fail("Spectral is not available: run `make test`, which installs it from the npm registry")
+    pytest.fail(
+        "Spectral is not available: run `make test`, which installs it from the npm registry"
+    )
 
 
 @pytest.fixture
@@ -57,9 +59,23 @@ def test_adr_linter_reports_zero_errors(document: dict[str, Any], tmp_path: Path
     path.write_text(json.dumps(document), encoding="utf-8")
     report = tmp_path / "spectral.json"
     result = subprocess.run(
-        [*spectral_command(), "lint", "-r", str(RULESET), "-F", "error", "-f", "json",
-         "-o", str(report), str(path)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            *spectral_command(),
+            "lint",
+            "-r",
+            str(RULESET),
+            "-F",
+            "error",
+            "-f",
+            "json",
+            "-o",
+            str(report),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     findings = json.loads(report.read_text() or "[]")
     errors = [f for f in findings if f.get("severity") == 0]

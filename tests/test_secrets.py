@@ -30,14 +30,18 @@ def test_literal_secret_does_not_validate() -> None:
         Model(secret="plain-password")  # type: ignore[arg-type]
 
 
-def test_unset_variable_fails_at_use_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unset_variable_fails_at_use_with_the_variable_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("KCC_TEST_UNSET", raising=False)
     ref = Model(secret="${KCC_TEST_UNSET}").secret  # type: ignore[arg-type]
     with pytest.raises(SecretResolutionError, match="KCC_TEST_UNSET"):
         ref.resolve()
 
 
-def test_serialising_settings_keeps_the_reference_not_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serialising_settings_keeps_the_reference_not_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KCC_TEST_SECRET", "waarde")
     dumped = Model(secret="${KCC_TEST_SECRET}").model_dump_json()  # type: ignore[arg-type]
     assert "waarde" not in dumped and "KCC_TEST_SECRET" in dumped

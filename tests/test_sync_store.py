@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -89,5 +88,3 @@ def test_full_sync_removes_records_no_longer_upstream(rt: Runtime) -> None:
     outcome = run_sync(rt, "9999", "notities", full=True)
     assert outcome.full
     assert set(notities_sink.STORED["9999"]) == {"9999-0", "9999-1"}
-
-

@@ -71,7 +71,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    problem_schema = deepcopy(Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+    problem_schema = deepcopy(
+        Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
     for name, sub in problem_schema.pop("$defs", {}).items():
         schemas[name] = sub
     problem_schema["required"] = ["title", "status", "detail"]

@@ -7,6 +7,7 @@ built from error types and field names, never from the input values.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -68,7 +69,7 @@ def problem_response(
     title: str | None = None,
     invalid: list[InvalidParam] | None = None,
     source: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = Problem(
         title=title or _TITLES.get(status, "Fout"),
@@ -110,14 +111,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         invalid = []
         for err in exc.errors():
             code, reason = _validation_reason(err)
-            invalid.append(InvalidParam(name=_field_name(tuple(err["loc"])), code=code, reason=reason))
+            invalid.append(
+                InvalidParam(name=_field_name(tuple(err["loc"])), code=code, reason=reason)
+            )
         return problem_response(
             request, 400, "Een of meer velden of parameters zijn ongeldig.", invalid=invalid
         )
 
     @app.exception_handler(InvalidRequest)
     async def _invalid(request: Request, exc: InvalidRequest) -> JSONResponse:
-        invalid = [InvalidParam(name=exc.field, code=exc.code, reason=exc.detail)] if exc.field else None
+        invalid = (
+            [InvalidParam(name=exc.field, code=exc.code, reason=exc.detail)] if exc.field else None
+        )
         return problem_response(request, 400, exc.detail, invalid=invalid)
 
     @app.exception_handler(KccError)
@@ -125,7 +130,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status >= 500:
             log.warning(
-                "request failed: %s from %s (%s)", type(exc).__name__, exc.source or "hub", exc.detail
+                "request failed: %s from %s (%s)",
+                type(exc).__name__,
+                exc.source or "hub",
+                exc.detail,
             )
         return problem_response(
             request, exc.status, exc.detail, title=exc.title, source=exc.source, headers=headers

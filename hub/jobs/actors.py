@@ -9,7 +9,6 @@ from __future__ import annotations
 import dramatiq
 
 import hub.jobs.broker  # noqa: F401  (declares the broker before the actors bind to it)
-
 from hub.jobs.context import job_runtime
 from hub.sync.runner import run_sync
 

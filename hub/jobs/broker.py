@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware, Retries
@@ -34,7 +35,7 @@ class DeadLetterRecorder(Middleware):
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message[Any],
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,
@@ -71,7 +72,7 @@ def make_broker(
 ) -> dramatiq.Broker:
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, namespace="kcc-hub")
+        broker = RedisBroker(url=redis_url, namespace="kcc-hub")  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
@@ -104,7 +105,9 @@ def start_in_process_worker(threads: int = 2) -> dramatiq.Worker:
     global _worker
     with _lock:
         if _worker is None:
-            _worker = dramatiq.Worker(dramatiq.get_broker(), worker_threads=threads, worker_timeout=200)
+            _worker = dramatiq.Worker(
+                dramatiq.get_broker(), worker_threads=threads, worker_timeout=200
+            )
             _worker.start()
         return _worker
 

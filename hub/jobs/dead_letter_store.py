@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import dramatiq
+from dramatiq.broker import MessageProxy
 from sqlalchemy import select
 
 from hub.jobs.context import job_runtime
@@ -12,7 +10,7 @@ from hub.jobs.dead_letters import DeadLetter
 from hub.store.base import utcnow
 
 
-def record_dead_letter(message: dramatiq.Message[Any], exception: BaseException) -> None:
+def record_dead_letter(message: MessageProxy, exception: BaseException) -> None:
     kwargs = dict(message.kwargs or {})
     args = list(message.args or ())
     gemeente = str(kwargs.get("gemeente") or (args[0] if args else "----"))[:4]
@@ -28,7 +26,10 @@ def record_dead_letter(message: dramatiq.Message[Any], exception: BaseException)
                 gemeente=gemeente,
                 actor=message.actor_name,
                 message_id=message.message_id,
-                arguments={"args": [str(a) for a in args], "kwargs": {k: str(v) for k, v in kwargs.items()}},
+                arguments={
+                    "args": [str(a) for a in args],
+                    "kwargs": {k: str(v) for k, v in kwargs.items()},
+                },
                 error=f"{type(exception).__name__}: {exception}"[:2000],
                 # Dramatiq counts the final failed attempt too; store the retries actually made.
                 retries=max(int(message.options.get("retries", 0)) - 1, 0),

@@ -46,7 +46,8 @@ class Doel(BaseModel):
     def _code(cls, value: str) -> str:
         if not _DOEL_CODE.match(value):
             raise ValueError(
-                "must be lower case letters, digits, '.', '_' or '-' (at most 64), e.g. kcc-identificatie"
+                "must be lower case letters, digits, '.', '_' or '-' (at most 64), "
+                "e.g. kcc-identificatie"
             )
         return value
 
@@ -62,7 +63,9 @@ class Doel(BaseModel):
     def _rollen(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [r for r in value if r not in ROLES]
         if unknown:
-            raise ValueError(f"unknown role(s) {', '.join(unknown)} (known roles: {', '.join(ROLES)})")
+            raise ValueError(
+                f"unknown role(s) {', '.join(unknown)} (known roles: {', '.join(ROLES)})"
+            )
         return value
 
 
@@ -79,11 +82,15 @@ class Doelen:
         but not for this role → :class:`Forbidden` (403).
         """
         if code is None or code == "":
-            raise InvalidRequest("doel is verplicht: noem het doel van de bevraging", field="doel", code="required")
+            raise InvalidRequest(
+                "doel is verplicht: noem het doel van de bevraging", field="doel", code="required"
+            )
         if not isinstance(code, str) or code not in self.by_code:
             known = ", ".join(sorted(self.by_code)) or "geen"
             raise InvalidRequest(
-                f"onbekend doel; bekende doelen voor deze gemeente: {known}", field="doel", code="enum"
+                f"onbekend doel; bekende doelen voor deze gemeente: {known}",
+                field="doel",
+                code="enum",
             )
         doel = self.by_code[code]
         if rol not in doel.rollen:
@@ -107,7 +114,9 @@ def load_doelen(raw: Sequence[Mapping[str, Any]], bron: str) -> Doelen:
             problems.extend(problems_from_validation(bron, prefix, exc))
             continue
         if doel.code in by_code:
-            problems.append(ConfigProblem(bron, f"{prefix}.code", f"duplicate doel code {doel.code!r}"))
+            problems.append(
+                ConfigProblem(bron, f"{prefix}.code", f"duplicate doel code {doel.code!r}")
+            )
             continue
         by_code[doel.code] = doel
     if problems:

@@ -52,7 +52,9 @@ def _decode_key(raw: str, setting: str) -> bytes:
         padded = text + "=" * (-len(text) % 4)
         material = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise SleutelFout(f"{setting}: the secret is not base64 (use: openssl rand -base64 32)") from exc
+        raise SleutelFout(
+            f"{setting}: the secret is not base64 (use: openssl rand -base64 32)"
+        ) from exc
     if len(material) < _MIN_KEY_BYTES:
         raise SleutelFout(f"{setting}: the secret must hold at least {_MIN_KEY_BYTES} random bytes")
     return material
@@ -95,7 +97,9 @@ class LogboekSleutels:
         return self.betrokkene_hasher().hash(bsn)
 
     def versleutelaar(self) -> Versleutelaar:
-        return Versleutelaar(_derive(self._enc_master(), "bsn-encryptie", self.gemeente), self.gemeente)
+        return Versleutelaar(
+            _derive(self._enc_master(), "bsn-encryptie", self.gemeente), self.gemeente
+        )
 
     def onderteken(self, message: bytes) -> str:
         """HMAC-SHA256 signature (hex) over chain heads and checkpoints."""
@@ -130,5 +134,7 @@ class Versleutelaar:
         if version != _CIPHERTEXT_VERSION:
             raise SleutelFout("unknown ciphertext version in the logboek")
         raw = base64.b64decode(body)
-        plain = AESGCM(self.key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], self.gemeente.encode())
+        plain = AESGCM(self.key).decrypt(
+            raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], self.gemeente.encode()
+        )
         return plain.decode("ascii")

@@ -1,4 +1,4 @@
-"""The masking policy: for each role and each field of a person, ``tonen``, ``gedeeltelijk`` or ``verbergen``.
+"""The masking policy: per role and field of a person ``tonen``, ``gedeeltelijk`` or ``verbergen``.
 
 The default policy lives in ``config/privacy/masking.toml``; a gemeente may
 override it in its own file under ``[privacy.masking]`` with the same shape.
@@ -36,6 +36,7 @@ from hub.bsn import mask_bsn
 from hub.caller import ROLES
 from hub.privacy import fields as catalogue
 from hub.settings_errors import ConfigError, ConfigProblem
+from hub.tenants import config_dir
 
 
 class Actie(StrEnum):
@@ -235,8 +236,6 @@ class MaskeringsBeleid:
 
 def default_policy_path() -> Path:
     """``<config dir>/privacy/masking.toml``; the config dir is ``KCC_HUB_CONFIG`` or ``config``."""
-    from hub.tenants import config_dir
-
     return config_dir() / "privacy" / "masking.toml"
 
 
@@ -313,7 +312,10 @@ def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
             continue
         for key in table:
             if key not in _ROLE_KEYS:
-                problem(f"{prefix}.{key}", "unknown setting (expected toegang, velden, bij_geheimhouding)")
+                problem(
+                    f"{prefix}.{key}",
+                    "unknown setting (expected toegang, velden, bij_geheimhouding)",
+                )
         toegang = table.get("toegang", True)
         if not isinstance(toegang, bool):
             problem(f"{prefix}.toegang", "must be true or false")
@@ -327,7 +329,7 @@ def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
         )
         if not toegang and (regels.velden or (geheim is not None and geheim.velden)):
             problem(prefix, "toegang = false but fields are listed; remove them or allow toegang")
-        if toegang and not regels.velden:
+        if toegang and not table.get("velden"):
             problem(f"{prefix}.velden", "toegang = true but no field is listed")
         rollen[rol] = RolBeleid(rol=rol, toegang=toegang, regels=regels, bij_geheimhouding=geheim)
     if problems:
@@ -379,7 +381,9 @@ def _partial_points(regels: Regels) -> list[str]:
     return points
 
 
-def load_policy(path: Path, override: Mapping[str, Any] | None = None, *, override_bron: str = "") -> MaskeringsBeleid:
+def load_policy(
+    path: Path, override: Mapping[str, Any] | None = None, *, override_bron: str = ""
+) -> MaskeringsBeleid:
     """Read the default policy file and apply a gemeente's override; validate the result."""
     raw = read_policy_file(path)
     if not override:

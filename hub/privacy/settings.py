@@ -79,7 +79,7 @@ def load_gemeente_privacy(
     bron: str,
     policy_path: Path | None = None,
 ) -> GemeentePrivacy:
-    """Validate and assemble one gemeente's privacy configuration; ConfigError lists all problems."""
+    """Validate and assemble one gemeente's privacy settings; ConfigError lists all problems."""
     problems: list[ConfigProblem] = []
     settings: PrivacySettings | None = None
     try:

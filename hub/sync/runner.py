@@ -76,7 +76,12 @@ def _run(
     with rt.store.session() as session:
         since = None if full else state.get_checkpoint(session, gemeente, plugin)
         run = state.SyncRun(
-            gemeente=gemeente, plugin=plugin, started_at=started, status="running", full=full or since is None, records=0
+            gemeente=gemeente,
+            plugin=plugin,
+            started_at=started,
+            status="running",
+            full=full or since is None,
+            records=0,
         )
         session.add(run)
         session.flush()
@@ -88,7 +93,9 @@ def _run(
         batches = rt.host.call(plugin, gemeente, "kcc_sync", since=since, full=full, retry=False)
         for batch in batches or ():
             if not isinstance(batch, SyncBatch):
-                raise UpstreamUnavailable(f"plugin {plugin} yielded something else than a SyncBatch")
+                raise UpstreamUnavailable(
+                    f"plugin {plugin} yielded something else than a SyncBatch"
+                )
             sink = sinks.sink_for(batch.kind)
             with rt.store.session() as session:
                 records += sink.apply(session, gemeente, batch, started)
@@ -109,8 +116,10 @@ def _run(
             assert row is not None
             row.status, row.finished_at, row.records, row.full = "ok", utcnow(), records, ran_full
     except Exception as exc:
-        error = exc if isinstance(exc, KccError) else UpstreamUnavailable(
-            f"sync of {plugin} failed unexpectedly", source=plugin
+        error = (
+            exc
+            if isinstance(exc, KccError)
+            else UpstreamUnavailable(f"sync of {plugin} failed unexpectedly", source=plugin)
         )
         if not isinstance(exc, KccError):
             log.exception("sync of %s for %s failed", plugin, gemeente)

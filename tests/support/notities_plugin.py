@@ -24,7 +24,9 @@ class NotitiesSettings(BaseModel):
     aantal: int = Field(default=5, ge=0)
     batch: int = Field(default=2, ge=1)
     token: Secret | None = None
-    storing: str | None = Field(default=None, description="unavailable | rejected: simulate a failure")
+    storing: str | None = Field(
+        default=None, description="unavailable | rejected: simulate a failure"
+    )
 
 
 class Notitie(BaseModel):
@@ -57,7 +59,10 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
     settings: NotitiesSettings = ctx.settings
     start = 0 if (full or since is None) else int(since["tot"])
     is_full = start == 0
-    items = [Notitie(id=f"{ctx.gemeente}-{i}", tekst=f"notitie {i}") for i in range(start, settings.aantal)]
+    items = [
+        Notitie(id=f"{ctx.gemeente}-{i}", tekst=f"notitie {i}")
+        for i in range(start, settings.aantal)
+    ]
     if not items:
         yield SyncBatch(kind="notities", full=is_full, checkpoint={"tot": settings.aantal}, total=0)
         return

@@ -9,7 +9,7 @@ loopback address and the DC's DNS name, so clients verify it exactly as they
 would a gemeente's own PKI.
 
 Samba is installed from Debian's packages when missing and we are root; when
-not root and absent, :class:`SambaUnavailable` says so and the fixtures skip.
+not root and absent, :class:`SambaUnavailableError` says so and the fixtures skip.
 
 The process is stopped by the pid of its root process (its own process group),
 never by name: other Samba instances on the machine are left alone.
@@ -57,13 +57,17 @@ UAC_ENABLED = 0x200 | 0x20
 UAC_DISABLED = UAC_ENABLED | 0x2
 
 
-class SambaUnavailable(RuntimeError):
+class SambaUnavailableError(RuntimeError):
     """Samba cannot be used here (not installed and not root, or provisioning failed)."""
 
 
 def _samba_binaries() -> tuple[str, str] | None:
-    tool = shutil.which("samba-tool") or ("/usr/bin/samba-tool" if Path("/usr/bin/samba-tool").exists() else None)
-    daemon = shutil.which("samba") or ("/usr/sbin/samba" if Path("/usr/sbin/samba").exists() else None)
+    tool = shutil.which("samba-tool") or (
+        "/usr/bin/samba-tool" if Path("/usr/bin/samba-tool").exists() else None
+    )
+    daemon = shutil.which("samba") or (
+        "/usr/sbin/samba" if Path("/usr/sbin/samba").exists() else None
+    )
     if tool and daemon:
         return tool, daemon
     return None
@@ -75,7 +79,7 @@ def ensure_samba_installed() -> tuple[str, str]:
     if found:
         return found
     if os.geteuid() != 0:
-        raise SambaUnavailable(
+        raise SambaUnavailableError(
             "Samba AD DC is not installed and we are not root to install it "
             "(apt-get install samba samba-ad-dc)"
         )
@@ -87,13 +91,15 @@ def ensure_samba_installed() -> tuple[str, str]:
         if not _samba_binaries():
             done = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
-                subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
+                subprocess.run(
+                    ["apt-get", "update", "-q"], env=env, capture_output=True, check=False
+                )
                 done = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
-                raise SambaUnavailable(f"apt-get install samba failed: {done.stderr[-800:]}")
+                raise SambaUnavailableError(f"apt-get install samba failed: {done.stderr[-800:]}")
     found = _samba_binaries()
     if not found:
-        raise SambaUnavailable("samba was installed but samba-tool/samba are not on PATH")
+        raise SambaUnavailableError("samba was installed but samba-tool/samba are not on PATH")
     return found
 
 
@@ -110,7 +116,7 @@ def _free_loopback_address() -> str:
         host = f"127.{rng.randint(1, 254)}.{rng.randint(0, 254)}.{rng.randint(2, 254)}"
         if not _port_open(host, LDAP_PORT) and not _port_open(host, LDAPS_PORT):
             return host
-    raise SambaUnavailable("no free loopback address for a Samba DC")
+    raise SambaUnavailableError("no free loopback address for a Samba DC")
 
 
 @dataclass(frozen=True)
@@ -138,9 +144,15 @@ def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -161,7 +173,9 @@ def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
             ),
             critical=False,
         )
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     files = TlsFiles(
@@ -214,7 +228,9 @@ class SambaDC:
         if self.running:
             return
         if _port_open(self.host, LDAP_PORT):
-            raise SambaUnavailable(f"{self.host}:{LDAP_PORT} is already taken by another server")
+            raise SambaUnavailableError(
+                f"{self.host}:{LDAP_PORT} is already taken by another server"
+            )
         out = (self.directory / "samba.out").open("ab")
         self._process = subprocess.Popen(
             [self.daemon, "-s", str(self.conf), "--foreground", "--debug-stdout"],
@@ -229,12 +245,14 @@ class SambaDC:
             if self._process.poll() is not None:
                 tail = (self.directory / "samba.out").read_text(errors="replace")[-1500:]
                 self._process = None
-                raise SambaUnavailable(f"samba exited during start-up:\n{tail}")
+                raise SambaUnavailableError(f"samba exited during start-up:\n{tail}")
             if self._answers():
                 return
             time.sleep(0.2)
         self.stop()
-        raise SambaUnavailable(f"samba did not answer on {self.host}:{LDAP_PORT} within {timeout:.0f} s")
+        raise SambaUnavailableError(
+            f"samba did not answer on {self.host}:{LDAP_PORT} within {timeout:.0f} s"
+        )
 
     def _answers(self) -> bool:
         if not (_port_open(self.host, LDAP_PORT) and _port_open(self.host, LDAPS_PORT)):
@@ -299,7 +317,9 @@ def provision(directory: Path, host: str, admin_password: str) -> None:
     # --targetdir keeps provision away from the package's /etc/samba/smb.conf.
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=180)
     if done.returncode != 0:
-        raise SambaUnavailable(f"samba-tool domain provision failed: {(done.stdout + done.stderr)[-1500:]}")
+        raise SambaUnavailableError(
+            f"samba-tool domain provision failed: {(done.stdout + done.stderr)[-1500:]}"
+        )
 
 
 def _configure(dc: SambaDC) -> None:
@@ -329,7 +349,9 @@ def samba_dc(keep: bool = False) -> Iterator[SambaDC]:
         password = "Kcc-" + secrets.token_urlsafe(12) + "-9a!"
         provision(directory, host, password)
         tls = make_tls_files(directory / "test-tls", host, "dc1.gemeente.test")
-        dc = SambaDC(directory=directory, host=host, admin_password=password, tls=tls, daemon=daemon)
+        dc = SambaDC(
+            directory=directory, host=host, admin_password=password, tls=tls, daemon=daemon
+        )
         _configure(dc)
         dc.start()
         yield dc
@@ -347,7 +369,20 @@ VOORNAMEN = (
     "Ayşe", "Chloë", "Noël", "Sem", "Julia", "Bram", "Iris", "Ahmed", "Zoë", "Thijs", "Anouk",
     "Łukasz", "Renée", "Mehmet", "Priya", "Joost", "Femke", "Youssef", "Ingrid",
 )  # fmt: skip
-TUSSENVOEGSELS = ("", "", "", "", "van", "de", "van der", "van den", "van de", "ter", "in 't", "den")
+TUSSENVOEGSELS = (
+    "",
+    "",
+    "",
+    "",
+    "van",
+    "de",
+    "van der",
+    "van den",
+    "van de",
+    "ter",
+    "in 't",
+    "den",
+)
 ACHTERNAMEN = (
     "Janssen", "Jansen", "Berg", "Vries", "Visser", "Smit", "Meijer", "Bakker", "Mulder",
     "Özdemir", "Yılmaz", "Çelik", "Bos", "Vos", "Dijk", "Hoek", "Brink", "Kok", "Graaf",
@@ -415,7 +450,7 @@ class TestPerson:
 
 def make_people(count: int, seed: int = 3, prefix: str = "u") -> list[TestPerson]:
     """``count`` distinct synthetic medewerkers, reproducible for a seed."""
-    rng = random.Random(seed)  # noqa: S311 - test data, not security
+    rng = random.Random(seed)
     people = []
     for i in range(count):
         voornaam = rng.choice(VOORNAMEN)
@@ -448,10 +483,8 @@ def ensure_ou(conn: ldap3.Connection, dn: str) -> None:
         sub = ",".join(parts[i:])
         if not sub.upper().startswith("OU="):
             continue
-        try:
+        with contextlib.suppress(ldap3.core.exceptions.LDAPEntryAlreadyExistsResult):
             conn.add(sub, ["top", "organizationalUnit"])
-        except ldap3.core.exceptions.LDAPEntryAlreadyExistsResult:
-            pass
 
 
 def user_dn(person: TestPerson, ou_dn: str) -> str:

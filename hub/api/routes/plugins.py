@@ -139,4 +139,6 @@ def start_sync(
     if naam not in t.plugins.enabled(t.gemeente.code, "kcc_sync"):
         raise NotFound(f"plugin {naam} is niet ingeschakeld of heeft niets te synchroniseren")
     message = sync_plugin.send(t.gemeente.code, naam, verzoek.volledig)
-    return SynchronisatieIngepland(plugin=naam, volledig=verzoek.volledig, bericht_id=message.message_id)
+    return SynchronisatieIngepland(
+        plugin=naam, volledig=verzoek.volledig, bericht_id=message.message_id
+    )
