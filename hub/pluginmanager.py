@@ -9,10 +9,13 @@ fail loudly.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
@@ -23,7 +26,7 @@ from pydantic import BaseModel
 
 from hub import hookspecs
 from hub.caller import Caller
-from hub.errors import CapabilityMissing, KccError, UpstreamUnavailable
+from hub.errors import CapabilityMissing, KccError, UpstreamTimeout, UpstreamUnavailable
 from hub.metrics import UPSTREAM_CALLS, UPSTREAM_ERRORS, UPSTREAM_LATENCY
 from hub.plugin_api import HookContext, PluginInfo
 from hub.retrying import call_with_retries
@@ -32,6 +35,10 @@ from hub.tenants import Gemeente
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "kcc_hub.plugins"
+
+# Plugin calls run here so the core can stop waiting for a hanging upstream; the thread
+# itself finishes when the plugin's own (shorter) client timeout fires.
+_calls = ThreadPoolExecutor(max_workers=32, thread_name_prefix="plugin-call")
 
 
 @dataclass(frozen=True)
@@ -170,10 +177,12 @@ class PluginHost:
         gemeenten: dict[str, Gemeente],
         *,
         retry_attempts: int = 3,
+        timeout_seconds: float | None = None,
     ) -> None:
         self.loaded = loaded
         self.gemeenten = gemeenten
         self.retry_attempts = retry_attempts
+        self.timeout_seconds = timeout_seconds
 
     def enabled(self, gemeente: str, hook: str | None = None) -> list[str]:
         config = self.gemeenten.get(gemeente)
@@ -230,7 +239,7 @@ class PluginHost:
             started = time.perf_counter()
             UPSTREAM_CALLS.labels(plugin=plugin, hook=hook, gemeente=gemeente).inc()
             try:
-                return _call_one(self.loaded.manager, plugin, hook, ctx=ctx, **kwargs)
+                return self._bounded(plugin, hook, ctx, kwargs)
             except KccError as exc:
                 UPSTREAM_ERRORS.labels(
                     plugin=plugin, hook=hook, gemeente=gemeente, kind=type(exc).__name__
@@ -254,6 +263,24 @@ class PluginHost:
 
         attempts = self.retry_attempts if retry else 1
         return call_with_retries(attempt, attempts=attempts)
+
+    def _bounded(self, plugin: str, hook: str, ctx: HookContext, kwargs: dict[str, Any]) -> Any:
+        """Call the plugin, giving up after ``timeout_seconds`` (not for generators like kcc_sync)."""
+        if self.timeout_seconds is None or hook == "kcc_sync":
+            return _call_one(self.loaded.manager, plugin, hook, ctx=ctx, **kwargs)
+        context = contextvars.copy_context()  # keeps the trace id in the plugin's log lines
+        manager = self.loaded.manager
+
+        def invoke() -> Any:
+            return _call_one(manager, plugin, hook, ctx=ctx, **kwargs)
+
+        future = _calls.submit(context.run, invoke)
+        try:
+            return future.result(timeout=self.timeout_seconds)
+        except FutureTimeout:
+            raise UpstreamTimeout(
+                f"plugin {plugin} answered not within {self.timeout_seconds:g} s", source=plugin
+            ) from None
 
     def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any:
         """Ask each enabled plugin offering ``hook`` in order; the first non-None answer wins."""

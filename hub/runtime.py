@@ -35,6 +35,9 @@ class Runtime:
         tenants = load_tenants(config_dir, loaded.settings_models())
         store = Store(make_engine(database_url))
         host = PluginHost(
-            loaded, tenants.gemeenten, retry_attempts=tenants.hub.plugin_retry_attempts
+            loaded,
+            tenants.gemeenten,
+            retry_attempts=tenants.hub.plugin_retry_attempts,
+            timeout_seconds=tenants.hub.plugin_timeout_seconds,
         )
         return cls(loaded=loaded, tenants=tenants, store=store, host=host)

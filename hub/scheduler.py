@@ -10,7 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from datetime import timedelta
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 
 from hub.jobs.actors import sync_plugin
 from hub.runtime import Runtime
@@ -37,20 +41,38 @@ def due_syncs(rt: Runtime) -> list[tuple[str, str]]:
     return due
 
 
-def tick(rt: Runtime) -> int:
-    count = 0
-    for gemeente, plugin in due_syncs(rt):
-        sync_plugin.send(gemeente, plugin)
-        count += 1
-    return count
+class Lease:
+    """With Redis, only the holder of the lease schedules; without, this process is the only one."""
+
+    KEY = "kcc-hub:scheduler-lease"
+
+    def __init__(self, seconds: int = 60) -> None:
+        self.seconds = seconds
+        self.owner = uuid.uuid4().hex
+        broker = dramatiq.get_broker()
+        self.client = broker.client if isinstance(broker, RedisBroker) else None
+
+    def held(self) -> bool:
+        if self.client is None:
+            return True
+        if self.client.set(self.KEY, self.owner, nx=True, ex=self.seconds):
+            return True
+        if self.client.get(self.KEY) == self.owner.encode():
+            self.client.expire(self.KEY, self.seconds)
+            return True
+        return False
 
 
 def run_forever(rt: Runtime, stop: threading.Event, every_seconds: float = 15.0) -> None:
     log.info("scheduler started")
+    lease = Lease(seconds=max(int(every_seconds * 4), 30))
     # Enqueued-but-not-started runs have no sync_runs row yet; remember what we sent.
     sent: dict[tuple[str, str], float] = {}
     while not stop.is_set():
         try:
+            if not lease.held():
+                stop.wait(every_seconds)
+                continue
             now = time.monotonic()
             for gemeente, plugin in due_syncs(rt):
                 if now - sent.get((gemeente, plugin), -1e9) < 60:
