@@ -182,11 +182,33 @@ def db_upgrade() -> None:
 @click.option("--full", is_flag=True, help="Ignore the checkpoint and synchronise everything.")
 @_config_option
 def sync_cmd(gemeente: str, plugin: str, full: bool, config_dir: Path | None) -> None:
-    """Synchronise PLUGIN for GEMEENTE now, in this process, with a progress bar."""
+    """Synchronise PLUGIN for GEMEENTE now, in this process, with a progress bar.
+
+    For a calendar plugin (exchange) this refreshes the availability of every synced
+    medewerker with a mail address.
+    """
     from hub.errors import KccError
+    from hub.plugin_api import Capability
+    from hub.pluginmanager import implements
     from hub.sync.runner import run_sync
 
     rt = _runtime(config_dir)
+    info = rt.loaded.infos.get(plugin)
+    if (
+        info is not None
+        and Capability.BESCHIKBAARHEID in info.capabilities
+        and not implements(rt.loaded.manager, plugin, "kcc_sync")
+    ):
+        from hub.beschikbaarheid import refresh_gemeente
+
+        with console.status(f"{gemeente}/{plugin}: refreshing availability"):
+            try:
+                count = refresh_gemeente(rt.store, rt.host, gemeente)
+            except KccError as exc:
+                err.print(f"refresh failed: {exc.title}: {exc.detail}", markup=False)
+                sys.exit(1)
+        console.print(f"availability refreshed for {count} mailbox(es)")
+        return
     with Progress(
         TextColumn(f"{gemeente}/{plugin}"),
         BarColumn(),

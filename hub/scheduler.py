@@ -16,7 +16,12 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from hub.jobs.actors import sync_plugin
+from hub.jobs.actors import (
+    sweep_meldingen_outbox,
+    sync_melding_statuses,
+    sync_plugin,
+)
+from hub.plugin_api import Capability
 from hub.runtime import Runtime
 from hub.store.base import utcnow
 from hub.sync import state
@@ -63,6 +68,29 @@ class Lease:
         return False
 
 
+OUTBOX_SWEEP_SECONDS = 60
+MELDING_STATUS_SECONDS = 300
+
+
+def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
+    """(key, interval seconds, message) for the fixed periodic jobs besides plugin syncs."""
+    jobs: list[tuple[str, int, dramatiq.Message[None]]] = [
+        ("outbox", OUTBOX_SWEEP_SECONDS, sweep_meldingen_outbox.message())
+    ]
+    for code in rt.tenants.gemeenten:
+        if any(
+            Capability.MELDINGEN in rt.loaded.infos[p].capabilities for p in rt.host.enabled(code)
+        ):
+            jobs.append(
+                (
+                    f"meldingstatus/{code}",
+                    MELDING_STATUS_SECONDS,
+                    sync_melding_statuses.message(code),
+                )
+            )
+    return jobs
+
+
 def run_forever(rt: Runtime, stop: threading.Event, every_seconds: float = 15.0) -> None:
     log.info("scheduler started")
     lease = Lease(seconds=max(int(every_seconds * 4), 30))
@@ -74,6 +102,10 @@ def run_forever(rt: Runtime, stop: threading.Event, every_seconds: float = 15.0)
                 stop.wait(every_seconds)
                 continue
             now = time.monotonic()
+            for key, interval, message in periodic_jobs(rt):
+                if now - sent.get(("periodic", key), -1e9) >= interval:
+                    dramatiq.get_broker().enqueue(message)
+                    sent[("periodic", key)] = now
             for gemeente, plugin in due_syncs(rt):
                 if now - sent.get((gemeente, plugin), -1e9) < 60:
                     continue

@@ -75,3 +75,15 @@ def test_a_failing_sync_is_retried_then_dead_lettered_for_its_gemeente(
         assert dead.actor == "sync_plugin" and dead.retries == 2
         assert "UpstreamRejected" in dead.error
         assert list_dead(session, "9999") == []
+
+
+def test_only_one_run_per_key_across_workers(redis_broker: dramatiq.Broker) -> None:
+    from hub.jobs.limits import one_at_a_time
+
+    with one_at_a_time("proef:9999") as first:
+        with one_at_a_time("proef:9999") as second:
+            assert first and not second
+        with one_at_a_time("proef:0363") as other:
+            assert other
+    with one_at_a_time("proef:9999") as again:
+        assert again

@@ -13,7 +13,9 @@ from sqlalchemy import text
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
+from hub.jobs.actors import submit_melding
 from hub.jobs.broker import broker_reachable
+from hub.meldingen import set_dispatcher
 from hub.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,10 @@ ROUTE_MODULES = (
 )
 
 
+def _dispatch_melding(gemeente: str, melding_id: str) -> None:
+    submit_melding.send(gemeente, melding_id)
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(
         title="KCC Hub",
@@ -42,6 +48,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    # A stored melding is handed to the outbox job at once; the sweeper catches what this misses.
+    set_dispatcher(_dispatch_melding)
     install_problem_handlers(app)
     install_middleware(app)
     for name in ROUTE_MODULES:

@@ -1,7 +1,8 @@
-"""Dramatiq actors. Arguments are ids only (gemeente, plugin), so messages carry no person data.
+"""Dramatiq actors. Arguments are ids only (gemeente, plugin, record id): no person data in messages.
 
 Every actor is idempotent: delivery is at-least-once, and a repeated message
-does the same work again without doubling its effect.
+does the same work again without doubling its effect (syncs store full state
+under stable ids; the outbox looks upstream for the melding before creating it).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import dramatiq
 
 import hub.jobs.broker  # noqa: F401  (declares the broker before the actors bind to it)
+from hub.beschikbaarheid import refresh_gemeente
 from hub.jobs.context import job_runtime
+from hub.jobs.limits import one_at_a_time
+from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
 from hub.sync.runner import run_sync
 
 
@@ -19,4 +23,45 @@ def sync_plugin(gemeente: str, plugin: str, full: bool = False) -> None:
     run_sync(job_runtime(), gemeente, plugin, full=full)
 
 
-ALL: list[dramatiq.Actor[..., None]] = [sync_plugin]
+@dramatiq.actor(queue_name="outbox", max_retries=20, min_backoff=15_000, max_backoff=3_600_000)
+def submit_melding(gemeente: str, melding_id: str) -> None:
+    """Submit one stored melding upstream; the plugin finds an earlier accepted copy first."""
+    rt = job_runtime()
+    submit_outbox(rt.store, rt.host, gemeente, melding_id)
+
+
+@dramatiq.actor(queue_name="outbox")
+def sweep_meldingen_outbox() -> None:
+    """Re-enqueue meldingen still waiting in the outbox (after a broker outage or restart)."""
+    rt = job_runtime()
+    for gemeente, melding_id in pending_outbox(rt.store, limit=500):
+        submit_melding.send(gemeente, melding_id)
+
+
+@dramatiq.actor(queue_name="sync", time_limit=10 * 60 * 1000)
+def sync_melding_statuses(gemeente: str) -> None:
+    """Refresh the upstream status of a gemeente's open meldingen."""
+    rt = job_runtime()
+    sync_statuses(rt.store, rt.host, gemeente)
+
+
+@dramatiq.actor(queue_name="sync", time_limit=15 * 60 * 1000)
+def refresh_beschikbaarheid(gemeente: str) -> None:
+    """Refresh availability of a gemeente's synced medewerkers, in the plugin's batches.
+
+    One refresh per gemeente at a time across all workers, so a slow upstream is not hit by
+    overlapping runs (the upstream's own throttling is honoured inside the plugin).
+    """
+    rt = job_runtime()
+    with one_at_a_time(f"beschikbaarheid:{gemeente}") as mine:
+        if mine:
+            refresh_gemeente(rt.store, rt.host, gemeente)
+
+
+ALL: list[dramatiq.Actor[..., None]] = [
+    sync_plugin,
+    submit_melding,
+    sweep_meldingen_outbox,
+    sync_melding_statuses,
+    refresh_beschikbaarheid,
+]

@@ -9,6 +9,7 @@ records not seen in it are removed.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,18 @@ def register_sink(sink: Sink) -> None:
     _SINKS[sink.kind] = sink
 
 
+# The hub areas that own synchronised tables; importing one registers its sinks.
+SINK_MODULES = ("hub.directory", "hub.beschikbaarheid", "hub.meldingen")
+
+
+def load_sink_modules() -> None:
+    for name in SINK_MODULES:
+        importlib.import_module(name)
+
+
 def sink_for(kind: str) -> Sink:
+    if kind not in _SINKS:
+        load_sink_modules()
     try:
         return _SINKS[kind]
     except KeyError:
