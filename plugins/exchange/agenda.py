@@ -20,7 +20,7 @@ the window. Only times leave this module: never subjects, locations or attendees
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -93,7 +93,6 @@ class MailboxAgenda:
     werktijden: Werktijden | None = None
     afwezigheid: Afwezigheid | None = None
     fout: str | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -176,7 +175,9 @@ def bereken(
     nu = nu.astimezone(UTC)
     if agenda.fout is not None:
         return Beschikbaarheid(
-            email=agenda.email, status=BeschikbaarheidStatus.ONBEKEND, peilmoment=nu.astimezone(zone)
+            email=agenda.email,
+            status=BeschikbaarheidStatus.ONBEKEND,
+            peilmoment=nu.astimezone(zone),
         )
     horizon = max(tot, nu)
     blokken = sorted(
@@ -212,7 +213,7 @@ def bereken(
     else:
         status = BeschikbaarheidStatus.VRIJ
         candidates = [s for s, _ in onbereikbaar if s > nu]
-        if werk is not None:
+        if werk is not None and werk_nu[1] < horizon:
             candidates.append(werk_nu[1])
         status_tot = min(candidates, default=None)
 
@@ -227,9 +228,7 @@ def bereken(
         tot=status_tot.astimezone(zone) if status_tot else None,
         volgend_vrij_moment=volgend.astimezone(zone) if volgend else None,
         afwezigheidsbericht=(
-            afwezigheid.bericht
-            if afwezigheid is not None and afwezigheid.actief_op(nu)
-            else None
+            afwezigheid.bericht if afwezigheid is not None and afwezigheid.actief_op(nu) else None
         ),
         peilmoment=nu.astimezone(zone),
         bezet=[
@@ -240,4 +239,6 @@ def bereken(
 
 
 def _open_ended(agenda: MailboxAgenda) -> bool:
-    return agenda.afwezigheid is not None and agenda.afwezigheid.aan and agenda.afwezigheid.tot is None
+    return (
+        agenda.afwezigheid is not None and agenda.afwezigheid.aan and agenda.afwezigheid.tot is None
+    )

@@ -43,10 +43,6 @@ class EwsSettings(_Strict):
     impersonation: bool = Field(
         default=True, description="ApplicationImpersonation; off means delegate access."
     )
-    windows_tijdzone: str = Field(
-        default="W. Europe Standard Time",
-        description="Time zone id the server knows for the availability request.",
-    )
 
     @model_validator(mode="after")
     def _credentials_for_auth(self) -> EwsSettings:
@@ -85,7 +81,7 @@ class ExchangeSettings(_Strict):
     afwezigheid_cache_seconden: int = Field(
         default=900,
         ge=0,
-        description="Out-of-office settings change rarely; reuse them this long (EWS asks per mailbox).",
+        description="Automatic replies change rarely; reuse them this long (EWS asks per mailbox).",
     )
     afwezigheid_parallel: int = Field(default=8, ge=1, le=32)
     timeout_seconden: float = Field(default=20.0, gt=0, le=120)

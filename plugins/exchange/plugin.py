@@ -1,1 +1,70 @@
+"""Exchange plugin: who is free right now (EWS or Microsoft Graph), and mail that reaches them."""
 
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+
+from hub import hookimpl
+from hub.domain.beschikbaarheid import Beschikbaarheid
+from hub.errors import KccError
+from hub.plugin_api import (
+    Capability,
+    Health,
+    HealthState,
+    HookContext,
+    Notification,
+    PluginInfo,
+)
+from plugins.exchange.backend import backend_for, beschikbaarheden
+from plugins.exchange.config import ExchangeSettings
+
+VERSION = "0.1.0"
+
+
+@hookimpl
+def kcc_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="exchange",
+        version=VERSION,
+        description=(
+            "Beschikbaarheid uit Exchange-agenda's (EWS of Microsoft Graph) en notificatiemail."
+        ),
+        capabilities=frozenset({Capability.BESCHIKBAARHEID, Capability.NOTIFICATIE}),
+        settings_model=ExchangeSettings,
+        # No kcc_sync: availability has no change feed and the plugin cannot see the directory.
+        # The core refreshes the synced medewerkers' mailboxes through kcc_get_beschikbaarheid
+        # (hub.beschikbaarheid.refresh_gemeente) on this interval.
+        sync_interval_seconds=ExchangeSettings.model_fields["sync_interval_seconds"].default,
+    )
+
+
+@hookimpl
+def kcc_healthcheck(ctx: HookContext) -> Health:
+    settings: ExchangeSettings = ctx.settings
+    started = time.perf_counter()
+    try:
+        backend_for(ctx.gemeente, settings).ping()
+    except KccError as exc:
+        return Health(state=HealthState.DOWN, detail=f"{settings.backend}: {exc.detail}")
+    except Exception as exc:  # a health check reports, it never raises
+        return Health(state=HealthState.DOWN, detail=f"{settings.backend}: {type(exc).__name__}")
+    latency = (time.perf_counter() - started) * 1000
+    return Health(state=HealthState.OK, detail=settings.backend, latency_ms=latency)
+
+
+@hookimpl
+def kcc_get_beschikbaarheid(
+    ctx: HookContext, emails: Sequence[str], van: datetime, tot: datetime
+) -> list[Beschikbaarheid] | None:
+    settings: ExchangeSettings = ctx.settings
+    if not emails:
+        return []
+    return beschikbaarheden(backend_for(ctx.gemeente, settings), settings, emails, van, tot)
+
+
+@hookimpl
+def kcc_send_notification(ctx: HookContext, notification: Notification) -> str | None:
+    settings: ExchangeSettings = ctx.settings
+    return backend_for(ctx.gemeente, settings).send(notification)

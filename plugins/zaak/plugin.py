@@ -95,7 +95,17 @@ def kcc_search_zaken(
         except KccError as exc:
             status = "time-out" if isinstance(exc, UpstreamTimeout) else "mislukt"
             return [], BronStatus(bron=bron.naam, status=status, detail=exc.detail), exc
-        return zaken, BronStatus(bron=bron.naam, status="ok", aantal=len(zaken)), None
+        detail = None
+        if client.onvolledig:
+            detail = (
+                f"{client.onvolledig} omschrijving(en) van zaaktype, status of resultaat "
+                f"niet te lezen: {client.onvolledig_reden or 'eerder opvraagfout'}"
+            )
+        return (
+            zaken,
+            BronStatus(bron=bron.naam, status="ok", detail=detail, aantal=len(zaken)),
+            None,
+        )
 
     with ThreadPoolExecutor(max_workers=len(settings.bronnen)) as pool:
         outcomes = list(pool.map(one, settings.bronnen))

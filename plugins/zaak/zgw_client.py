@@ -10,6 +10,7 @@ configured Zaken and Catalogi bases, never to a URL an upstream answer names.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,13 @@ from tenacity import (
 
 from hub.caller import Caller
 from hub.domain.zaken import Zaak
-from hub.errors import NotFound, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from hub.errors import (
+    KccError,
+    NotFound,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from plugins.zaak.catalogi_cache import CATALOGI, CatalogiCache
 from plugins.zaak.config import ZgwBron
 from plugins.zaak.zgw_jwt import zgw_token
@@ -69,6 +76,11 @@ class ZgwClient:
         self.cache = cache
         self.zaken_url = str(bron.zaken_url).rstrip("/")
         self._allowed = (self.zaken_url, *(str(u).rstrip("/") for u in bron.catalogi_urls))
+        # Lookups of readable names that failed: reported in the source's BronStatus.
+        self.onvolledig = 0
+        self.onvolledig_reden: str | None = None
+        self._lookups_down = False
+        self._lock = threading.Lock()
         self._owns_http = http is None
         self._http = http or new_http_client(bron)
         # Resolved at the moment of use, never at import or config load.
@@ -111,7 +123,9 @@ class ZgwClient:
     def ping(self) -> float:
         """One light authenticated request; returns the latency in milliseconds."""
         started = time.perf_counter()
-        self._get_json(f"{self.zaken_url}/zaken", params={"identificatie": "kcc-hub-healthcheck"})
+        self._get_json(
+            f"{self.zaken_url}/zaken", params={"identificatie": "kcc-hub-healthcheck"}, attempts=1
+        )
         return (time.perf_counter() - started) * 1000
 
     # -- paging ----------------------------------------------------------------------------
@@ -150,30 +164,59 @@ class ZgwClient:
             return list(pool.map(self._to_zaak, raw))
 
     def _to_zaak(self, raw: dict[str, Any]) -> Zaak:
-        zaaktype = self._catalogus(raw.get("zaaktype"))
-        status_omschrijving = None
-        if raw.get("status"):
-            status = self._get_json(self._checked(raw["status"]))
-            statustype = self._catalogus(status.get("statustype"))
-            status_omschrijving = statustype.get("omschrijving") if statustype else None
-        resultaat_omschrijving = None
-        if raw.get("resultaat"):
-            resultaat = self._get_json(self._checked(raw["resultaat"]))
-            resultaattype = self._catalogus(resultaat.get("resultaattype"))
-            resultaat_omschrijving = resultaattype.get("omschrijving") if resultaattype else None
+        zaaktype = self._lookup(lambda: self._omschrijving(raw.get("zaaktype")))
+        status = self._lookup(lambda: self._omschrijving_via(raw.get("status"), "statustype"))
+        resultaat = self._lookup(
+            lambda: self._omschrijving_via(raw.get("resultaat"), "resultaattype")
+        )
         return Zaak(
             identificatie=str(raw.get("identificatie") or raw.get("uuid") or ""),
             bron=self.bron.naam,
             url=raw.get("url"),
             omschrijving=raw.get("omschrijving") or None,
-            zaaktype=zaaktype.get("omschrijving") if zaaktype else None,
-            status=status_omschrijving,
+            zaaktype=zaaktype,
+            status=status,
             startdatum=_date(raw.get("startdatum")),
             einddatum_gepland=_date(raw.get("einddatumGepland")),
             uiterlijke_einddatum_afdoening=_date(raw.get("uiterlijkeEinddatumAfdoening")),
             einddatum=_date(raw.get("einddatum")),
-            resultaat=resultaat_omschrijving,
+            resultaat=resultaat,
         )
+
+    def _lookup(self, fn: Callable[[], str | None]) -> str | None:
+        """A readable name for one zaak; a failure leaves it empty instead of sinking the source.
+
+        After the first unreachable lookup the rest are skipped, so a down Catalogi API costs
+        one timeout per search, not one per zaak.
+        """
+        if self._lookups_down:
+            self._incomplete(None)
+            return None
+        try:
+            return fn()
+        except UpstreamUnavailable as exc:
+            self._lookups_down = True
+            self._incomplete(exc)
+        except KccError as exc:
+            self._incomplete(exc)
+        return None
+
+    def _incomplete(self, exc: KccError | None) -> None:
+        with self._lock:
+            self.onvolledig += 1
+            if exc is not None and self.onvolledig_reden is None:
+                self.onvolledig_reden = exc.detail
+
+    def _omschrijving(self, catalogus_url: str | None) -> str | None:
+        found = self._catalogus(catalogus_url)
+        value = found.get("omschrijving") if found else None
+        return str(value) if value else None
+
+    def _omschrijving_via(self, url: str | None, type_field: str) -> str | None:
+        if not url:
+            return None
+        obj = self._get_json(self._checked(url))
+        return self._omschrijving(obj.get(type_field))
 
     def _catalogus(self, url: str | None) -> dict[str, Any] | None:
         if not url:
@@ -200,8 +243,12 @@ class ZgwClient:
         token = zgw_token(self.bron.client_id, self._secret, self.caller)
         return {"Authorization": f"Bearer {token}", "Accept-Crs": CRS, "Content-Crs": CRS}
 
-    def _get_json(self, url: str, *, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._send(lambda: self._http.get(url, params=params, headers=self._headers()))
+    def _get_json(
+        self, url: str, *, params: dict[str, Any] | None = None, attempts: int | None = None
+    ) -> dict[str, Any]:
+        return self._send(
+            lambda: self._http.get(url, params=params, headers=self._headers()), attempts=attempts
+        )
 
     def _post_json(
         self, url: str, *, params: dict[str, Any], json: dict[str, Any]
@@ -210,10 +257,13 @@ class ZgwClient:
             lambda: self._http.post(url, params=params, json=json, headers=self._headers())
         )
 
-    def _send(self, do: Callable[[], httpx.Response]) -> dict[str, Any]:
+    def _send(
+        self, do: Callable[[], httpx.Response], *, attempts: int | None = None
+    ) -> dict[str, Any]:
+        tries = attempts or self.bron.max_attempts
         retrying = Retrying(
-            stop=stop_after_attempt(self.bron.max_attempts)
-            | stop_after_delay(self.bron.timeout_seconds * self.bron.max_attempts + 5),
+            stop=stop_after_attempt(tries)
+            | stop_after_delay(self.bron.timeout_seconds * tries + 5),
             wait=self._wait,
             retry=retry_if_exception_type(_TransientError),
             reraise=True,
@@ -223,7 +273,7 @@ class ZgwClient:
                 with attempt:
                     return self._once(do)
         except _TransientError as exc:
-            tries = self.bron.max_attempts
+            tries = int(retrying.statistics.get("attempt_number", tries))
             if exc.timeout:
                 raise UpstreamTimeout(
                     f"Zaaksysteem {self.bron.naam} reageerde niet binnen "

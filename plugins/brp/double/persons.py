@@ -22,8 +22,8 @@ from plugins.brp.dates import (
     from_gba,
     jaar_datum,
     jaar_maand_datum,
-    volledige_datum,
 )
+from plugins.brp.derived import adressering, leeftijd, volledige_naam
 from plugins.brp.waardetabellen import (
     GEMEENTEN,
     LANDEN,
@@ -65,21 +65,6 @@ def _naam(
     if titel:
         naam["adellijkeTitelPredicaat"] = adellijke_titel(titel)
     return naam
-
-
-def _volledige_naam(naam: dict[str, Any]) -> str:
-    titel = naam.get("adellijkeTitelPredicaat")
-    parts: list[str] = []
-    if titel and titel.get("soort") == "predicaat":
-        parts.append(titel["omschrijving"])
-    if naam.get("voornamen"):
-        parts.append(naam["voornamen"])
-    if titel and titel.get("soort") == "titel":
-        parts.append(titel["omschrijving"])
-    if naam.get("voorvoegsel"):
-        parts.append(naam["voorvoegsel"])
-    parts.append(naam["geslachtsnaam"])
-    return " ".join(parts)
 
 
 def _plaats(gemeentecode: str) -> dict[str, Any]:
@@ -128,30 +113,6 @@ def _adres(
         "adresseerbaarObjectIdentificatie": f"9999010000{volgnummer:06d}",
         "nummeraanduidingIdentificatie": f"9999200000{volgnummer:06d}",
     }
-
-
-def _adressering(persoon: Persoon) -> dict[str, Any] | None:
-    plaats = persoon.get("verblijfplaats")
-    if not plaats:
-        return None
-    if plaats["type"] == "Adres":
-        adres = plaats["verblijfadres"]
-        nummer = str(adres["huisnummer"]) + adres.get("huisletter", "")
-        if adres.get("huisnummertoevoeging"):
-            nummer += "-" + adres["huisnummertoevoeging"]
-        postcode = adres["postcode"]
-        return {
-            "adresregel1": f"{adres['korteStraatnaam']} {nummer}",
-            "adresregel2": f"{postcode[:4]} {postcode[-2:]}  {adres['woonplaats'].upper()}",
-        }
-    if plaats["type"] == "VerblijfplaatsBuitenland":
-        adres = plaats["verblijfadres"]
-        result = {k.replace("regel", "adresregel"): v for k, v in adres.items() if "regel" in k}
-        result["land"] = adres["land"]
-        return result
-    if plaats["type"] == "Locatie":
-        return {"adresregel1": plaats["verblijfadres"]["locatiebeschrijving"]}
-    return None
 
 
 def _persoon(
@@ -525,7 +486,10 @@ _RAW: list[Persoon] = [
         "M",
         _adres("Stille Kade", 9, "9999AC"),
         geheimhoudingPersoonsgegevens=True,
-        inOnderzoek={"gemeenteVanInschrijving": True, "datumIngangOnderzoekGemeente": _d("20250301")},
+        inOnderzoek={
+            "gemeenteVanInschrijving": True,
+            "datumIngangOnderzoekGemeente": _d("20250301"),
+        },
     ),
     # A plain adult with no nationality recorded.
     _persoon(
@@ -600,7 +564,10 @@ def _link() -> None:
     ]
     # Name and address in onderzoek.
     onderzoek = by_bsn["999999503"]
-    onderzoek["naam"]["inOnderzoek"] = {"geslachtsnaam": True, "datumIngangOnderzoek": _d("20240101")}
+    onderzoek["naam"]["inOnderzoek"] = {
+        "geslachtsnaam": True,
+        "datumIngangOnderzoek": _d("20240101"),
+    }
     verhuisd = by_bsn["999995996"]["verblijfplaats"]
     verhuisd["inOnderzoek"] = {"type": True, "datumIngangOnderzoek": _d("20250601")}
     verhuisd["verblijfadres"]["inOnderzoek"] = {
@@ -608,16 +575,56 @@ def _link() -> None:
         "datumIngangOnderzoek": _d("20250601"),
     }
     verhuisd["indicatieVastgesteldVerblijftNietOpAdres"] = True
+    # Gezag over the minors (derived by the BRP API from the parents' data).
+    for child in ("999996903", "999990445"):
+        kind = by_bsn[child]
+        kind["gezag"] = [
+            {
+                "type": "GezamenlijkOuderlijkGezag",
+                "minderjarige": {"burgerservicenummer": child},
+                "ouders": [
+                    {
+                        "burgerservicenummer": "999994529",
+                        "naam": {"volledigeNaam": "Mohamed Bakker"},
+                    },
+                    {"burgerservicenummer": "999992880", "naam": {"volledigeNaam": "Lisa de Smit"}},
+                ],
+            }
+        ]
+    by_bsn["999996447"]["gezag"] = [
+        {
+            "type": "EenhoofdigOuderlijkGezag",
+            "minderjarige": {"burgerservicenummer": "999996447"},
+            "ouder": {"naam": {"volledigeNaam": "Onbekende Ouder"}},
+        }
+    ]
+    # Verblijfstitel (codes are synthetic), immigratie, kiesrecht and curatele.
+    by_bsn["999993069"]["verblijfstitel"] = {
+        "aanduiding": {"code": "37", "omschrijving": "verblijfsvergunning regulier (synthetisch)"},
+        "datumIngang": _d("20180301"),
+    }
+    by_bsn["999996125"]["immigratie"] = {
+        "landVanwaarIngeschreven": _land("5010"),
+        "datumVestigingInNederland": _d("19900501"),
+    }
+    by_bsn["999999503"]["uitsluitingKiesrecht"] = {
+        "uitgeslotenVanKiesrecht": True,
+        "einddatum": _d("20300101"),
+    }
+    by_bsn["999996137"]["europeesKiesrecht"] = {
+        "aanduiding": {"code": "2", "omschrijving": "ontvangt oproep"}
+    }
+    by_bsn["999999709"]["indicatieCurateleRegister"] = True
     for persoon in _RAW:
         buitenland = persoon.pop("geboorte_buitenland", None)
         if buitenland:
             persoon["geboorte"]["plaats"] = {"omschrijving": buitenland[0]}
             persoon["geboorte"]["land"] = _land(buitenland[1])
     for persoon in _RAW:
-        persoon["naam"]["volledigeNaam"] = _volledige_naam(persoon["naam"])
-        adressering = _adressering(persoon)
-        if adressering:
-            persoon["adressering"] = adressering
+        persoon["naam"]["volledigeNaam"] = volledige_naam(persoon["naam"])
+        lines = adressering(persoon.get("verblijfplaats"))
+        if lines:
+            persoon["adressering"] = lines
 
 
 _link()
@@ -644,11 +651,7 @@ def is_overleden(persoon: Persoon) -> bool:
 
 def with_leeftijd(persoon: Persoon, peildatum: date) -> Persoon:
     """The person with ``leeftijd`` as of ``peildatum`` where the BRP would deliver it."""
-    from plugins.brp.dates import leeftijd
-
-    if is_overleden(persoon):
-        return persoon
-    jaren = leeftijd(persoon["geboorte"]["datum"], peildatum)
+    jaren = leeftijd(persoon, peildatum)
     if jaren is not None:
         persoon["leeftijd"] = jaren
     return persoon

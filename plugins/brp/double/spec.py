@@ -14,19 +14,26 @@ prove that off-spec requests and answers are caught.
 from __future__ import annotations
 
 import copy
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "specs" / "brp" / "personen-openapi.yaml"
 BASE_PATH = "/haalcentraal/api/brp"
 REF = "#/components/schemas/"
 
 # Delivered without being asked for, and therefore not allowed in ``fields``.
-AUTO_DELIVERED = ("geheimhoudingPersoonsgegevens", "inOnderzoek", "opschortingBijhouding", "rni", "verificatie")
+AUTO_DELIVERED = (
+    "geheimhoudingPersoonsgegevens",
+    "inOnderzoek",
+    "opschortingBijhouding",
+    "rni",
+    "verificatie",
+)
 
 
 @cache
@@ -74,13 +81,32 @@ def checkable_spec() -> dict[str, Any]:
     """The spec with explicit discriminators, served under ``BASE_PATH``."""
     spec = _explicit_discriminators(copy.deepcopy(raw_spec()))
     spec["servers"] = [{"url": BASE_PATH}]
+    _alias_json_without_charset(spec)
     return spec
+
+
+def _alias_json_without_charset(node: Any) -> None:
+    """Let ``application/json`` match ``application/json; charset=utf-8`` (same payload).
+
+    Werkzeug reports a response's mimetype without parameters, and a client sending
+    plain ``application/json`` is not wrong; only the payload is worth checking.
+    """
+    if isinstance(node, dict):
+        content = node.get("content")
+        if isinstance(content, dict) and "application/json; charset=utf-8" in content:
+            content.setdefault("application/json", content["application/json; charset=utf-8"])
+        for value in node.values():
+            _alias_json_without_charset(value)
+    elif isinstance(node, list):
+        for value in node:
+            _alias_json_without_charset(value)
 
 
 @cache
 def personen_api() -> OpenAPI:
     """openapi-core's view of the checkable spec (validates requests and responses)."""
-    return OpenAPI.from_dict(checkable_spec())
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_dict(checkable_spec(), config=config)
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:

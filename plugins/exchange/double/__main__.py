@@ -1,31 +1,44 @@
-"""``python -m plugins.exchange.double --port N [--kind ews|graph] [--mailboxes 200]``."""
+"""``python -m plugins.exchange.double --port N [--kind both|ews|graph] [--mailboxes 200]``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import threading
 
 from plugins.exchange.double.kalenders import demo_kalenders
 from plugins.exchange.double.server import start
+from plugins.exchange.double.tokens import TokenIssuer
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Exchange test double (EWS or Microsoft Graph)")
     parser.add_argument("--port", type=int, default=8085)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--kind", choices=("ews", "graph"), default="ews")
+    parser.add_argument("--kind", choices=("ews", "graph", "both"), default="both")
     parser.add_argument("--mailboxes", type=int, default=200)
     parser.add_argument("--domein", default="gemeente.test")
+    parser.add_argument(
+        "--client-secret",
+        default=os.environ.get("KCC_DEMO_SECRET", "test-secret"),
+        help="secret of the app registration the token endpoint accepts",
+    )
     args = parser.parse_args()
-    running = start(args.kind, demo_kalenders(n=args.mailboxes, domein=args.domein), args.host, args.port)
-    print(f"{args.kind} double on {running.base_url} (client id kcc-hub-test)", flush=True)
+    kalenders = demo_kalenders(n=args.mailboxes, domein=args.domein)
+    kalenders.elk_adres = True  # any address the demo directory holds gets a calendar
+    tokens = TokenIssuer(client_secret=args.client_secret)
+    running = start(args.kind, kalenders, args.host, args.port, tokens=tokens)
+    print(
+        f"Exchange double ({args.kind}) on {running.base_url}: EWS {running.ews_url}, "
+        f"Graph {running.base_url}/v1.0, client id {tokens.client_id}",
+        flush=True,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     running.server.shutdown()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import socket
 import time
 from datetime import UTC, date, datetime, timedelta
 from html import escape
@@ -38,11 +39,13 @@ VERSION_HEADER = (
     'MajorBuildNumber="2507" MinorBuildNumber="6" Version="Exchange2016"/>'
 )
 
-W_EUROPE = f"""<t:TimeZoneDefinition Id="W. Europe Standard Time"
+W_EUROPE = """<t:TimeZoneDefinition Id="W. Europe Standard Time"
  Name="(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna">
  <t:Periods>
-  <t:Period Bias="-PT1H" Name="Standard" Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Standard"/>
-  <t:Period Bias="-PT2H" Name="Daylight" Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Daylight"/>
+  <t:Period Bias="-PT1H" Name="Standard"
+   Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Standard"/>
+  <t:Period Bias="-PT2H" Name="Daylight"
+   Id="trule:Microsoft/Registry/W. Europe Standard Time/1-Daylight"/>
  </t:Periods>
  <t:TransitionsGroups>
   <t:TransitionsGroup Id="0">
@@ -71,7 +74,7 @@ W_EUROPE_SERIALIZABLE = (
 )
 
 
-class OffSpec(Exception):
+class OffSpecError(Exception):
     """The request does not match what EWS accepts; answered with HTTP 400."""
 
 
@@ -114,12 +117,13 @@ class SerializableZone:
         dst = self.rules.get("DaylightTime")
         standard_local = utc - timedelta(minutes=self.bias)
         if std and dst and dst[0] != 0:
-            # Transition times are in local wall time; compare in standard time (close enough
-            # for the hour around a transition, which is what Exchange itself does).
+            daylight_local = standard_local - timedelta(minutes=dst[0])
+            # Each rule's time is wall time before the change: standard time for the start
+            # of daylight saving, daylight time for its end.
             start = self._transition(utc.year, dst)
             end = self._transition(utc.year, std)
-            if start <= standard_local < end:
-                return utc - timedelta(minutes=self.bias + dst[0])
+            if standard_local >= start and daylight_local < end:
+                return daylight_local
         return standard_local
 
     def from_local(self, local: datetime) -> datetime:
@@ -131,7 +135,7 @@ class SerializableZone:
 def _text(elem: ET.Element, path: str) -> str:
     found = elem.find(path, NS)
     if found is None or found.text is None:
-        raise OffSpec(f"missing element {path}")
+        raise OffSpecError(f"missing element {path}")
     return found.text.strip()
 
 
@@ -169,7 +173,8 @@ class EwsHandler:
 
     def handle(self, body: bytes) -> tuple[int, str]:
         try:
-            root = ET.fromstring(body)
+            # Loopback test double: the XML comes from our own client under test.
+            root = ET.fromstring(body)  # noqa: S314
         except ET.ParseError as exc:
             return 400, f"request is not XML: {exc}"
         soap_body = root.find("s:Body", NS)
@@ -183,9 +188,11 @@ class EwsHandler:
         operation = operation.removesuffix("Request")
         if request.tag.split("}")[0].strip("{") != M:
             return 400, f"{operation} is not in the messages namespace"
-        impersonated = header.find("t:ExchangeImpersonation/t:ConnectingSID/t:PrimarySmtpAddress", NS)
+        impersonated = header.find(
+            "t:ExchangeImpersonation/t:ConnectingSID/t:PrimarySmtpAddress", NS
+        )
         acting_as = impersonated.text if impersonated is not None and impersonated.text else None
-        self.k.record(operation, self._mailbox_count(request))
+        self.k.record(operation, self._mailbox_count(request), acting_as)
         if self.k.fouten.latency:
             time.sleep(self.k.fouten.latency)
         if self.k.take(self.k.fouten.http_500, operation):
@@ -207,7 +214,7 @@ class EwsHandler:
             return 400, f"operation {operation} is not supported by this double"
         try:
             payload = handler(request, acting_as)
-        except OffSpec as exc:
+        except OffSpecError as exc:
             return 400, str(exc)
         if self.k.take(self.k.fouten.fail_after_commit, operation):
             return 500, "Internal Server Error"
@@ -247,12 +254,15 @@ class EwsHandler:
         )
 
     def convert_id(self, request: ET.Element, _acting_as: str | None) -> str:
-        # exchangelib sends a dummy id to learn the server version; a real server says it is malformed.
+        # exchangelib sends a dummy id to learn the server version; real servers call it malformed.
         messages = "".join(
             self._error("ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed.")
             for _ in request.findall("m:SourceIds/*", NS)
         )
-        return f"<m:ConvertIdResponse><m:ResponseMessages>{messages}</m:ResponseMessages></m:ConvertIdResponse>"
+        return (
+            f"<m:ConvertIdResponse><m:ResponseMessages>{messages}</m:ResponseMessages>"
+            "</m:ConvertIdResponse>"
+        )
 
     def get_server_time_zones(self, request: ET.Element, _acting_as: str | None) -> str:
         ids = [i.text for i in request.findall("m:Ids/t:Id", NS)]
@@ -278,25 +288,31 @@ class EwsHandler:
     def get_user_availability(self, request: ET.Element, _acting_as: str | None) -> str:
         zone = SerializableZone(request.find("t:TimeZone", NS))
         if request.find("t:TimeZone", NS) is None:
-            raise OffSpec("GetUserAvailabilityRequest needs t:TimeZone")
+            raise OffSpecError("GetUserAvailabilityRequest needs t:TimeZone")
         mailboxes = request.findall("m:MailboxDataArray/t:MailboxData", NS)
         if not mailboxes:
-            raise OffSpec("MailboxDataArray is empty")
+            raise OffSpecError("MailboxDataArray is empty")
         if len(mailboxes) > MAX_MAILBOXES:
-            raise OffSpec(f"{len(mailboxes)} mailboxes in one request; EWS allows {MAX_MAILBOXES}")
+            raise OffSpecError(
+                f"{len(mailboxes)} mailboxes in one request; EWS allows {MAX_MAILBOXES}"
+            )
         options = request.find("t:FreeBusyViewOptions", NS)
         if options is None:
-            raise OffSpec("FreeBusyViewOptions missing")
-        start = zone.from_local(_parse_dt(_text(options, "t:TimeWindow/t:StartTime")).replace(tzinfo=None))
-        end = zone.from_local(_parse_dt(_text(options, "t:TimeWindow/t:EndTime")).replace(tzinfo=None))
+            raise OffSpecError("FreeBusyViewOptions missing")
+        start = zone.from_local(
+            _parse_dt(_text(options, "t:TimeWindow/t:StartTime")).replace(tzinfo=None)
+        )
+        end = zone.from_local(
+            _parse_dt(_text(options, "t:TimeWindow/t:EndTime")).replace(tzinfo=None)
+        )
         if end - start > timedelta(days=42):
-            raise OffSpec("the time window exceeds 42 days")
+            raise OffSpecError("the time window exceeds 42 days")
         interval = int(_text(options, "t:MergedFreeBusyIntervalInMinutes"))
         view = _text(options, "t:RequestedView")
         responses = []
         for mailbox in mailboxes:
             email = _text(mailbox, "t:Email/t:Address")
-            responses.append(self._free_busy(email, zone, start, end, interval, view))
+            responses.append(self._free_busy(email, zone, (start, end), interval, view))
         return (
             "<m:GetUserAvailabilityResponse><m:FreeBusyResponseArray>"
             + "".join(responses)
@@ -307,12 +323,12 @@ class EwsHandler:
         self,
         email: str,
         zone: SerializableZone,
-        start: datetime,
-        end: datetime,
+        window: tuple[datetime, datetime],
         interval: int,
         view: str,
     ) -> str:
         code = self.k.fouten.mailbox_fouten.get(email.lower())
+        start, end = window
         box = self.k.get(email)
         if box is None and code is None:
             code = "ErrorMailRecipientNotFound"
@@ -426,7 +442,9 @@ class EwsHandler:
                 "</m:GetFolderResponseMessage>"
             )
         if not messages:
-            raise OffSpec("GetFolder without DistinguishedFolderId is not supported by this double")
+            raise OffSpecError(
+                "GetFolder without DistinguishedFolderId is not supported by this double"
+            )
         return (
             "<m:GetFolderResponse><m:ResponseMessages>"
             + "".join(messages)
@@ -436,11 +454,13 @@ class EwsHandler:
     def find_item(self, request: ET.Element, acting_as: str | None) -> str:
         equal = request.find("m:Restriction/t:IsEqualTo", NS)
         if equal is None:
-            raise OffSpec("FindItem needs an IsEqualTo restriction in this double")
+            raise OffSpecError("FindItem needs an IsEqualTo restriction in this double")
         uri = equal.find("t:ExtendedFieldURI", NS)
         constant = equal.find("t:FieldURIOrConstant/t:Constant", NS)
         if uri is None or constant is None:
-            raise OffSpec("FindItem restriction must compare an ExtendedFieldURI with a Constant")
+            raise OffSpecError(
+                "FindItem restriction must compare an ExtendedFieldURI with a Constant"
+            )
         found = self.k.sent_with(acting_as or "", constant.get("Value", ""))
         items = ""
         if found is not None:
@@ -450,7 +470,8 @@ class EwsHandler:
             )
         count = 1 if found else 0
         return (
-            '<m:FindItemResponse><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success">'
+            "<m:FindItemResponse><m:ResponseMessages>"
+            '<m:FindItemResponseMessage ResponseClass="Success">'
             "<m:ResponseCode>NoError</m:ResponseCode>"
             f'<m:RootFolder IndexedPagingOffset="{count}" TotalItemsInView="{count}" '
             f'IncludesLastItemInRange="true"><t:Items>{items}</t:Items></m:RootFolder>'
@@ -459,10 +480,10 @@ class EwsHandler:
 
     def create_item(self, request: ET.Element, acting_as: str | None) -> str:
         if request.get("MessageDisposition") != "SendAndSaveCopy":
-            raise OffSpec("this double only sends with MessageDisposition=SendAndSaveCopy")
+            raise OffSpecError("this double only sends with MessageDisposition=SendAndSaveCopy")
         message = request.find("m:Items/t:Message", NS)
         if message is None:
-            raise OffSpec("CreateItem needs one t:Message")
+            raise OffSpecError("CreateItem needs one t:Message")
         notification_id = None
         for prop in message.findall("t:ExtendedProperty", NS):
             uri = prop.find("t:ExtendedFieldURI", NS)
@@ -472,7 +493,7 @@ class EwsHandler:
             (a.text or "") for a in message.findall("t:ToRecipients/t:Mailbox/t:EmailAddress", NS)
         )
         if not to:
-            raise OffSpec("a message needs ToRecipients")
+            raise OffSpecError("a message needs ToRecipients")
         mail = VerzondenMail(
             id=f"AAMk{next(self._ids):08d}",
             sender=acting_as or "",
@@ -483,7 +504,8 @@ class EwsHandler:
         )
         self.k.send(mail)
         return (
-            '<m:CreateItemResponse><m:ResponseMessages><m:CreateItemResponseMessage ResponseClass="Success">'
+            "<m:CreateItemResponse><m:ResponseMessages>"
+            '<m:CreateItemResponseMessage ResponseClass="Success">'
             "<m:ResponseCode>NoError</m:ResponseCode><m:Items/></m:CreateItemResponseMessage>"
             "</m:ResponseMessages></m:CreateItemResponse>"
         )
@@ -493,10 +515,16 @@ def make_handler(ews: EwsHandler, tokens: TokenIssuer) -> type[BaseHTTPRequestHa
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in separate writes; without this, Nagle plus delayed
+            # ACKs add 40 ms to every keep-alive request.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def _reply(self, status: int, body: str, content_type: str) -> None:
+        def _ews_reply(self, status: int, body: str, content_type: str) -> None:
             data = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -514,10 +542,10 @@ def make_handler(ews: EwsHandler, tokens: TokenIssuer) -> type[BaseHTTPRequestHa
             if self.path.endswith("/oauth2/v2.0/token"):
                 status, text = tokens.handle(body)
                 ews.k.tokens_uitgegeven = tokens.issued
-                self._reply(status, text, "application/json")
+                self._ews_reply(status, text, "application/json")
                 return
             if not self.path.lower().startswith("/ews/exchange.asmx"):
-                self._reply(404, "not found", "text/plain")
+                self._ews_reply(404, "not found", "text/plain")
                 return
             if not ews.authorized(self.headers.get("Authorization")):
                 self.send_response(401)
@@ -527,6 +555,6 @@ def make_handler(ews: EwsHandler, tokens: TokenIssuer) -> type[BaseHTTPRequestHa
                 return
             status, text = ews.handle(body)
             ctype = "text/xml; charset=utf-8" if text.startswith("<?xml") else "text/plain"
-            self._reply(status, text, ctype)
+            self._ews_reply(status, text, ctype)
 
     return Handler

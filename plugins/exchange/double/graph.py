@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
@@ -38,7 +39,7 @@ _FILTER = re.compile(
 )
 
 
-class Problem(Exception):
+class GraphProblemError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
@@ -52,8 +53,10 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
         "error": {
             "code": code,
             "message": message,
-            "innerError": {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                           "request-id": "00000000-0000-0000-0000-000000000000"},
+            "innerError": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": "00000000-0000-0000-0000-000000000000",
+            },
         }
     }
 
@@ -65,10 +68,14 @@ def _graph_dt(moment: datetime, zone: str) -> dict[str, str]:
 
 def _parse_graph_dt(value: Any, field: str) -> datetime:
     if not isinstance(value, dict) or "dateTime" not in value or "timeZone" not in value:
-        raise Problem(400, "ErrorInvalidParameter", f"{field} needs dateTime and timeZone")
+        raise GraphProblemError(
+            400, "ErrorInvalidParameter", f"{field} needs dateTime and timeZone"
+        )
     zone = ZONES.get(value["timeZone"])
     if zone is None:
-        raise Problem(400, "ErrorInvalidTimeZone", f"time zone {value['timeZone']} unknown here")
+        raise GraphProblemError(
+            400, "ErrorInvalidTimeZone", f"time zone {value['timeZone']} unknown here"
+        )
     text = value["dateTime"].split(".")[0]
     return datetime.fromisoformat(text).replace(tzinfo=zone).astimezone(UTC)
 
@@ -85,12 +92,12 @@ class GraphApi:
     ) -> tuple[int, Any, dict[str, str]]:
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if parts[:1] != ["v1.0"]:
-            raise Problem(404, "NotFound", "only v1.0 is served")
+            raise GraphProblemError(404, "NotFound", "only v1.0 is served")
         parts = parts[1:]
         if method == "POST" and parts == ["$batch"]:
             return self.batch(body, prefer)
         if len(parts) < 3 or parts[0] != "users":
-            raise Problem(400, "BadRequest", f"unsupported resource {path}")
+            raise GraphProblemError(400, "BadRequest", f"unsupported resource {path}")
         user = parts[1]
         rest = parts[2:]
         if method == "POST" and rest == ["calendar", "getSchedule"]:
@@ -102,7 +109,7 @@ class GraphApi:
             return 202, None, {}
         if method == "GET" and rest == ["mailFolders", "sentitems", "messages"]:
             return 200, self.sent_items(user, query), {}
-        raise Problem(400, "BadRequest", f"unsupported {method} {path}")
+        raise GraphProblemError(400, "BadRequest", f"unsupported {method} {path}")
 
     def operation_of(self, method: str, path: str) -> str:
         tail = path.rstrip("/").split("/")
@@ -118,37 +125,47 @@ class GraphApi:
     def _mailbox(self, user: str) -> Mailbox:
         code = self.k.fouten.mailbox_fouten.get(user.lower())
         if code == "ErrorAccessDenied":
-            raise Problem(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+            raise GraphProblemError(
+                403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
+            )
         box = self.k.get(user)
         if box is None or code is not None:
-            raise Problem(404, "ErrorInvalidUser", "The requested user is invalid.")
+            raise GraphProblemError(404, "ErrorInvalidUser", "The requested user is invalid.")
         return box
 
     def get_schedule(self, user: str, body: Any, prefer: str | None) -> dict[str, Any]:
         self._mailbox(user)
         if not isinstance(body, dict):
-            raise Problem(400, "BadRequest", "a JSON object body is required")
+            raise GraphProblemError(400, "BadRequest", "a JSON object body is required")
         schedules = body.get("schedules")
         if not isinstance(schedules, list) or not schedules:
-            raise Problem(400, "ErrorInvalidParameter", "schedules must be a non-empty array")
+            raise GraphProblemError(
+                400, "ErrorInvalidParameter", "schedules must be a non-empty array"
+            )
         if len(schedules) > MAX_SCHEDULES:
-            raise Problem(
+            raise GraphProblemError(
                 400, "ErrorInvalidParameter", f"at most {MAX_SCHEDULES} schedules per request"
             )
         start = _parse_graph_dt(body.get("startTime"), "startTime")
         end = _parse_graph_dt(body.get("endTime"), "endTime")
         if not start < end or end - start >= timedelta(days=42):
-            raise Problem(400, "ErrorInvalidParameter", "the window must be positive and under 42 days")
+            raise GraphProblemError(
+                400, "ErrorInvalidParameter", "the window must be positive and under 42 days"
+            )
         interval = int(body.get("availabilityViewInterval", 30))
         if not 5 <= interval <= 1440:
-            raise Problem(400, "ErrorInvalidParameter", "availabilityViewInterval must be 5..1440")
+            raise GraphProblemError(
+                400, "ErrorInvalidParameter", "availabilityViewInterval must be 5..1440"
+            )
         zone = "UTC"
         if prefer:
             match = re.search(r'outlook\.timezone="([^"]+)"', prefer)
             if match:
                 zone = match.group(1)
                 if zone not in ZONES:
-                    raise Problem(400, "ErrorInvalidTimeZone", "Prefer time zone unknown here")
+                    raise GraphProblemError(
+                        400, "ErrorInvalidTimeZone", "Prefer time zone unknown here"
+                    )
         return {"value": [self._schedule(s, start, end, interval, zone) for s in schedules]}
 
     def _schedule(
@@ -164,8 +181,9 @@ class GraphApi:
                     "responseCode": code or "ErrorMailRecipientNotFound",
                 },
             }
-        events = sorted((a for a in box.afspraken if a.end > start and a.start < end),
-                        key=lambda a: a.start)
+        events = sorted(
+            (a for a in box.afspraken if a.end > start and a.start < end), key=lambda a: a.start
+        )
         view = []
         slot = start
         rank = {"Free": 0, "Tentative": 1, "Busy": 2, "OOF": 3, "WorkingElsewhere": 4}
@@ -176,9 +194,15 @@ class GraphApi:
                     value = max(value, rank.get(a.busy_type, 2))
             view.append(str(value))
             slot += timedelta(minutes=interval)
-        days = {"Sunday": "sunday", "Monday": "monday", "Tuesday": "tuesday",
-                "Wednesday": "wednesday", "Thursday": "thursday", "Friday": "friday",
-                "Saturday": "saturday"}
+        days = {
+            "Sunday": "sunday",
+            "Monday": "monday",
+            "Tuesday": "tuesday",
+            "Wednesday": "wednesday",
+            "Thursday": "thursday",
+            "Friday": "friday",
+            "Saturday": "saturday",
+        }
         return {
             "scheduleId": email,
             "availabilityView": "".join(view),
@@ -225,7 +249,9 @@ class GraphApi:
         }
         if rest:
             if rest[0] not in settings:
-                raise Problem(400, "BadRequest", f"unknown mailboxSettings property {rest[0]}")
+                raise GraphProblemError(
+                    400, "BadRequest", f"unknown mailboxSettings property {rest[0]}"
+                )
             value = settings[rest[0]]
             return value if isinstance(value, dict) else {"value": value}
         select = query.get("$select")
@@ -233,30 +259,38 @@ class GraphApi:
             fields = {f.strip() for f in select.split(",")}
             unknown = fields - set(settings)
             if unknown:
-                raise Problem(400, "BadRequest", f"unknown $select {sorted(unknown)}")
+                raise GraphProblemError(400, "BadRequest", f"unknown $select {sorted(unknown)}")
             return {k: v for k, v in settings.items() if k in fields or k.startswith("@")}
         return settings
 
     def batch(self, body: Any, prefer: str | None) -> tuple[int, Any, dict[str, str]]:
         if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
-            raise Problem(400, "BadRequest", "a $batch body needs a requests array")
+            raise GraphProblemError(400, "BadRequest", "a $batch body needs a requests array")
         requests = body["requests"]
         if not requests or len(requests) > MAX_BATCH:
-            raise Problem(400, "BadRequest", f"a $batch holds 1..{MAX_BATCH} requests")
+            raise GraphProblemError(400, "BadRequest", f"a $batch holds 1..{MAX_BATCH} requests")
         responses = []
         for request in requests:
             rid = request.get("id")
             method = request.get("method")
             url = request.get("url", "")
             if not rid or method not in ("GET", "POST") or not url.startswith("/"):
-                raise Problem(400, "BadRequest", "each batch request needs id, method and a relative url")
+                raise GraphProblemError(
+                    400, "BadRequest", "each batch request needs id, method and a relative url"
+                )
             split = urlsplit(url)
             query = {k: v[0] for k, v in parse_qs(split.query).items()}
+            wait_ms = self.k.take_throttle("batch:" + self.operation_of(method, split.path))
+            if wait_ms is not None:
+                status, payload = _error(429, "ApplicationThrottled", "Too many requests.")
+                headers = {"Retry-After": str(max(0, round(wait_ms / 1000)))}
+                responses.append({"id": rid, "status": status, "headers": headers, "body": payload})
+                continue
             try:
                 status, payload, headers = self.dispatch(
                     method, "/v1.0" + split.path, query, request.get("body"), prefer
                 )
-            except Problem as problem:
+            except GraphProblemError as problem:
                 status, payload = _error(problem.status, problem.code, problem.message)
                 headers = problem.headers
             responses.append({"id": rid, "status": status, "headers": headers, "body": payload})
@@ -266,12 +300,16 @@ class GraphApi:
         self._mailbox(user)
         message = body.get("message") if isinstance(body, dict) else None
         if not isinstance(message, dict):
-            raise Problem(400, "ErrorInvalidRequest", "sendMail needs a message")
+            raise GraphProblemError(400, "ErrorInvalidRequest", "sendMail needs a message")
         to = tuple(r["emailAddress"]["address"] for r in message.get("toRecipients", []))
         if not to:
-            raise Problem(400, "ErrorInvalidRecipients", "At least one recipient is not valid.")
+            raise GraphProblemError(
+                400, "ErrorInvalidRecipients", "At least one recipient is not valid."
+            )
         if message.get("body", {}).get("contentType") not in ("text", "html", "Text", "HTML"):
-            raise Problem(400, "ErrorInvalidRequest", "body.contentType must be text or html")
+            raise GraphProblemError(
+                400, "ErrorInvalidRequest", "body.contentType must be text or html"
+            )
         notification_id = None
         for prop in message.get("singleValueExtendedProperties", []):
             if prop.get("id", "").endswith("Name KccNotificatieId"):
@@ -291,7 +329,9 @@ class GraphApi:
         self._mailbox(user)
         match = _FILTER.match(query.get("$filter", ""))
         if not match:
-            raise Problem(400, "BadRequest", "only the extended-property $filter is supported here")
+            raise GraphProblemError(
+                400, "BadRequest", "only the extended-property $filter is supported here"
+            )
         found = self.k.sent_with(user, match.group("value"))
         return {"value": [{"id": found.id, "subject": found.subject}] if found else []}
 
@@ -300,10 +340,18 @@ def make_handler(api: GraphApi, tokens: TokenIssuer) -> type[BaseHTTPRequestHand
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in separate writes; without this, Nagle plus delayed
+            # ACKs add 40 ms to every keep-alive request.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def _reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        def _graph_reply(
+            self, status: int, payload: Any, headers: dict[str, str] | None = None
+        ) -> None:
             data = b"" if payload is None else json.dumps(payload).encode()
             self.send_response(status)
             if payload is not None:
@@ -314,7 +362,7 @@ def make_handler(api: GraphApi, tokens: TokenIssuer) -> type[BaseHTTPRequestHand
             self.end_headers()
             self.wfile.write(data)
 
-        def _handle(self, method: str) -> None:
+        def _graph_handle(self, method: str) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length) if length else b""
             k = api.k
@@ -326,11 +374,13 @@ def make_handler(api: GraphApi, tokens: TokenIssuer) -> type[BaseHTTPRequestHand
             if method == "POST" and split.path.endswith("/oauth2/v2.0/token"):
                 status, text = tokens.handle(raw)
                 k.tokens_uitgegeven = tokens.issued
-                self._reply(status, json.loads(text))
+                self._graph_reply(status, json.loads(text))
                 return
             auth = self.headers.get("Authorization", "")
             if not auth.startswith("Bearer ") or not tokens.valid(auth[7:]):
-                self._reply(*_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid."))
+                self._graph_reply(
+                    *_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+                )
                 return
             operation = api.operation_of(method, split.path)
             body: Any = None
@@ -338,7 +388,7 @@ def make_handler(api: GraphApi, tokens: TokenIssuer) -> type[BaseHTTPRequestHand
                 try:
                     body = json.loads(raw)
                 except ValueError:
-                    self._reply(*_error(400, "BadRequest", "body is not JSON"))
+                    self._graph_reply(*_error(400, "BadRequest", "body is not JSON"))
                     return
             mailboxes = len(body.get("schedules", [])) if isinstance(body, dict) else 0
             if operation == "batch" and isinstance(body, dict):
@@ -347,30 +397,32 @@ def make_handler(api: GraphApi, tokens: TokenIssuer) -> type[BaseHTTPRequestHand
             if k.fouten.latency:
                 time.sleep(k.fouten.latency)
             if k.take(k.fouten.http_500, operation):
-                self._reply(*_error(500, "InternalServerError", "Internal server error."))
+                self._graph_reply(*_error(500, "InternalServerError", "Internal server error."))
                 return
             wait_ms = k.take_throttle(operation)
             if wait_ms is not None:
                 status, payload = _error(429, "ApplicationThrottled", "Too many requests.")
-                self._reply(status, payload, {"Retry-After": str(max(0, round(wait_ms / 1000)))})
+                self._graph_reply(
+                    status, payload, {"Retry-After": str(max(0, round(wait_ms / 1000)))}
+                )
                 return
             query = {key: v[0] for key, v in parse_qs(split.query).items()}
             try:
                 status, payload, headers = api.dispatch(
                     method, split.path, query, body, self.headers.get("Prefer")
                 )
-            except Problem as problem:
+            except GraphProblemError as problem:
                 status, payload = _error(problem.status, problem.code, problem.message)
                 headers = problem.headers
             if k.take(k.fouten.fail_after_commit, operation):
-                self._reply(*_error(500, "InternalServerError", "Internal server error."))
+                self._graph_reply(*_error(500, "InternalServerError", "Internal server error."))
                 return
-            self._reply(status, payload, headers)
+            self._graph_reply(status, payload, headers)
 
         def do_GET(self) -> None:
-            self._handle("GET")
+            self._graph_handle("GET")
 
         def do_POST(self) -> None:
-            self._handle("POST")
+            self._graph_handle("POST")
 
     return Handler

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,8 @@ class Aanroep:
     operation: str
     mailboxes: int = 0
     at: float = 0.0
+    # EWS: the mailbox named in the ExchangeImpersonation header, if any.
+    acting_as: str | None = None
 
 
 @dataclass
@@ -81,8 +84,12 @@ class VerzondenMail:
 class Kalenders:
     """The shared state of a double: mailboxes, injected faults, recorded calls and sent mail."""
 
-    def __init__(self, mailboxes: Iterable[Mailbox] = ()) -> None:
+    def __init__(self, mailboxes: Iterable[Mailbox] = (), *, elk_adres: bool = False) -> None:
         self.mailboxes: dict[str, Mailbox] = {m.email.lower(): m for m in mailboxes}
+        # Demo mode: any address (except onbekend@…) gets a calendar derived from its name,
+        # so the demo works with whatever the directory holds.
+        self.elk_adres = elk_adres
+        self.anchor = _quarter(datetime.now(UTC))
         self.fouten = Fouten()
         self.aanroepen: list[Aanroep] = []
         self.verzonden: list[VerzondenMail] = []
@@ -93,11 +100,17 @@ class Kalenders:
         self.mailboxes[mailbox.email.lower()] = mailbox
 
     def get(self, email: str) -> Mailbox | None:
-        return self.mailboxes.get(email.lower())
+        key = email.lower()
+        box = self.mailboxes.get(key)
+        if box is None and self.elk_adres and "@" in key and not key.startswith("onbekend@"):
+            box = _generated(key, self.anchor)
+            with self._lock:
+                box = self.mailboxes.setdefault(key, box)
+        return box
 
-    def record(self, operation: str, mailboxes: int = 0) -> None:
+    def record(self, operation: str, mailboxes: int = 0, acting_as: str | None = None) -> None:
         with self._lock:
-            self.aanroepen.append(Aanroep(operation, mailboxes, time.monotonic()))
+            self.aanroepen.append(Aanroep(operation, mailboxes, time.monotonic(), acting_as))
 
     def count(self, operation: str) -> int:
         return sum(1 for a in self.aanroepen if a.operation == operation)
@@ -125,7 +138,10 @@ class Kalenders:
     def sent_with(self, sender: str, notification_id: str) -> VerzondenMail | None:
         with self._lock:
             for mail in self.verzonden:
-                if mail.sender.lower() == sender.lower() and mail.notification_id == notification_id:
+                if (
+                    mail.sender.lower() == sender.lower()
+                    and mail.notification_id == notification_id
+                ):
                     return mail
         return None
 
@@ -138,13 +154,41 @@ def _quarter(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-def demo_kalenders(anchor: datetime | None = None, n: int = 50, domein: str = "gemeente.test") -> Kalenders:
+def _generated(email: str, anchor: datetime) -> Mailbox:
+    seed = zlib.crc32(email.encode())
+    afspraken = []
+    for k in range(3):
+        start = anchor + timedelta(minutes=15 * ((seed >> (4 * k)) % 32) - 120 + 180 * k)
+        kind = ("Busy", "Busy", "Tentative", "WorkingElsewhere")[(seed >> (8 + k)) % 4]
+        afspraken.append(Afspraak(start, start + timedelta(minutes=30 + 15 * (k % 3)), kind))
+    afwezigheid = Afwezigheid()
+    if seed % 9 == 0:
+        afwezigheid = Afwezigheid(
+            state="Enabled",
+            external_reply="<p>Ik ben deze week afwezig. Bel 14 020 voor het KCC.</p>",
+        )
+    if seed % 7 == 0:  # office hours, Monday to Friday
+        return Mailbox(email=email, afspraken=afspraken, afwezigheid=afwezigheid)
+    # Most demo colleagues work every day, so a demo on any day shows all statuses.
+    return Mailbox(
+        email=email,
+        afspraken=afspraken,
+        afwezigheid=afwezigheid,
+        werkdagen=WEEKDAYS,
+        werk_start=7 * 60,
+        werk_eind=21 * 60,
+    )
+
+
+def demo_kalenders(
+    anchor: datetime | None = None, n: int = 50, domein: str = "gemeente.test"
+) -> Kalenders:
     """A deterministic set of ``n`` mailboxes around ``anchor`` (default: now), plus named cases.
 
     ``medewerker0000@…`` … are ordinary colleagues who work around the clock (so their status
     does not depend on when a test runs) with meetings spread around the anchor. Named cases:
     ``afwezig@`` (automatic replies on), ``kantoor@`` (Mon–Fri 08:00–17:00), ``vrij@`` (empty
-    calendar, always working). ``onbekend@`` does not exist.
+    calendar, always working), ``kcc@`` (the sending mailbox). ``onbekend@`` does not exist.
     """
     anchor = _quarter(anchor or datetime.now(UTC))
     always = WEEKDAYS
@@ -190,6 +234,7 @@ def demo_kalenders(anchor: datetime | None = None, n: int = 50, domein: str = "g
         )
     )
     mailboxes.append(Mailbox(email=f"kantoor@{domein}"))
+    mailboxes.append(Mailbox(email=f"kcc@{domein}"))
     mailboxes.append(
         Mailbox(email=f"vrij@{domein}", werkdagen=always, werk_start=0, werk_eind=23 * 60 + 59)
     )

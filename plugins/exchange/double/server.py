@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from plugins.exchange.double import ews, graph
 from plugins.exchange.double.kalenders import Kalenders, demo_kalenders
@@ -30,20 +30,54 @@ class RunningDouble:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False
     allow_reuse_address = True
 
 
-def start(kind: str, kalenders: Kalenders, host: str = "127.0.0.1", port: int = 0) -> RunningDouble:
-    """Start one double (``ews`` or ``graph``) in a background thread."""
-    tokens = TokenIssuer()
+def _combined(
+    ews_handler: type[BaseHTTPRequestHandler], graph_handler: type[BaseHTTPRequestHandler]
+) -> type[BaseHTTPRequestHandler]:
+    """EWS under /EWS/Exchange.asmx and Graph everywhere else, on one port (``make demo``)."""
+
+    class Handler(ews_handler, graph_handler):  # type: ignore[valid-type,misc]
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path.lower().startswith("/ews/"):
+                ews_handler.do_POST(self)  # type: ignore[attr-defined]
+            else:
+                graph_handler.do_POST(self)  # type: ignore[attr-defined]
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            graph_handler.do_GET(self)  # type: ignore[attr-defined]
+
+    return Handler
+
+
+def start(
+    kind: str,
+    kalenders: Kalenders,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tokens: TokenIssuer | None = None,
+) -> RunningDouble:
+    """Start a double (``ews``, ``graph`` or ``both`` on one port) in a background thread."""
+    tokens = tokens or TokenIssuer()
+    ews_handler = ews.make_handler(ews.EwsHandler(kalenders, tokens, BASIC_USER), tokens)
+    graph_handler = graph.make_handler(graph.GraphApi(kalenders, tokens), tokens)
     if kind == "ews":
-        handler = ews.make_handler(ews.EwsHandler(kalenders, tokens, BASIC_USER), tokens)
+        handler = ews_handler
     elif kind == "graph":
-        handler = graph.make_handler(graph.GraphApi(kalenders, tokens), tokens)
+        handler = graph_handler
+    elif kind == "both":
+        handler = _combined(ews_handler, graph_handler)
     else:
         raise ValueError(kind)
     server = _Server((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, name=f"{kind}-double", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"{kind}-double",
+        daemon=True,
+    )
     thread.start()
     bound = server.server_address[1]
     return RunningDouble(f"http://{host}:{bound}", int(bound), kalenders, tokens, server)

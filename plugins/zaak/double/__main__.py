@@ -1,23 +1,28 @@
-"""``python -m plugins.zaak.double --port 8701``: a ZGW double with demo zaken."""
+"""``python -m plugins.zaak.double --port 8713``: a ZGW double with demo zaken."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from plugins.zaak.double.server import ZgwDouble
 
-# Synthetic persons (valid 11-proof BSNs from the RvIG test range) and a KvK number.
-DEMO_BSNS = ("999993653", "999990019", "999991772")
+# Synthetic persons of the BRP double (valid 11-proof BSNs from the 99999 test range), so the
+# demo klantbeeld shows zaken for them, and a KvK number.
+DEMO_BSNS = ("999993653", "999994529", "999992880")
 DEMO_KVK = "69599084"
+
+DEMO_SECRET = "demo-secret-not-for-production-0000000000"  # noqa: S105 - public demo value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument("--port", type=int, default=8713)
     parser.add_argument("--prefix", default="ZAAK")
     parser.add_argument("--client-id", default="kcc-hub")
-    parser.add_argument("--secret", default="zgw-demo-geheim-voor-de-lokale-demo-omgeving")
+    # The demo's config points at ${KCC_DEMO_SECRET}; `kcc-hub demo` sets it for every double.
+    parser.add_argument("--secret", default=os.environ.get("KCC_DEMO_SECRET", DEMO_SECRET))
     parser.add_argument("--page-size", type=int, default=20)
     args = parser.parse_args()
     double = ZgwDouble(

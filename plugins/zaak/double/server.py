@@ -59,6 +59,8 @@ class Faults:
     fail_status: int = 500
     # Hold the request this long before answering (a timeout for the client).
     hang_seconds: float = 0.0
+    # Apply the faults above only to paths starting with this (e.g. "/catalogi/").
+    only_path: str | None = None
 
     def reset(self) -> None:
         self.latency = 0.0
@@ -66,6 +68,7 @@ class Faults:
         self.fail_next = 0
         self.fail_status = 500
         self.hang_seconds = 0.0
+        self.only_path = None
 
 
 class ZgwDouble:
@@ -149,12 +152,15 @@ class ZgwDouble:
         with self._lock:
             self.requests[f"{request.method} {_route_of(path)}"] += 1
             self.urls.append(request.url)
-            fail: int | None = self.faults.status
-            if fail is None and self.faults.fail_next > 0:
-                self.faults.fail_next -= 1
-                fail = self.faults.fail_status
-            latency = self.faults.latency
-            hang = self.faults.hang_seconds
+            fail: int | None = None
+            latency = hang = 0.0
+            if self.faults.only_path is None or path.startswith(self.faults.only_path):
+                fail = self.faults.status
+                if fail is None and self.faults.fail_next > 0:
+                    self.faults.fail_next -= 1
+                    fail = self.faults.fail_status
+                latency = self.faults.latency
+                hang = self.faults.hang_seconds
         if latency:
             time.sleep(latency)
         if hang:

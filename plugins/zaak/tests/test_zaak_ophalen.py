@@ -5,6 +5,7 @@ from __future__ import annotations
 import pydantic
 import pytest
 
+from hub.errors import UpstreamUnavailable
 from hub.plugin_api import HealthState
 from plugins.zaak import plugin
 from plugins.zaak.config import ZaakSettings
@@ -41,7 +42,7 @@ def test_a_failing_source_is_not_taken_for_not_found(
         bron(zaaksysteem_b, "B", "ZGW_SECRET_B", max_attempts=1),
     )
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(UpstreamUnavailable) as raised:
         plugin.kcc_get_zaak(ctx, identificatie="ZAAK-ONBEKEND")
 
     assert getattr(raised.value, "status", None) == 503

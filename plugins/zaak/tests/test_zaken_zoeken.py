@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.errors import UpstreamRejected, UpstreamTimeout
+from hub.errors import UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from plugins.zaak import plugin
 from plugins.zaak.double import ZgwDouble
 from plugins.zaak.tests.conftest import SECRET_A, bron, context
@@ -197,7 +197,26 @@ def test_when_every_zaaksysteem_fails_the_error_is_raised_instead_of_an_empty_li
         bron(zaaksysteem_b, "B", "ZGW_SECRET_B", max_attempts=1),
     )
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(UpstreamUnavailable) as raised:
         plugin.kcc_search_zaken(ctx, bsn=BSN_ENKEL, kvk=None)
 
     assert getattr(raised.value, "status", None) == 503
+
+
+def test_with_the_catalogue_down_the_zaken_still_come_back_marked_incomplete(
+    zaaksysteem_a: ZgwDouble,
+) -> None:
+    in_a = zaaksysteem_a.add_zaken(bsn="999997324", aantal=6)
+    zaaksysteem_a.faults.status = 503
+    zaaksysteem_a.faults.only_path = "/catalogi/"
+    ctx = context(bron(zaaksysteem_a, "Open Zaak", "ZGW_SECRET_A", max_attempts=1, concurrency=1))
+
+    zaken, bronnen = plugin.kcc_search_zaken(ctx, bsn="999997324", kvk=None) or ([], [])
+
+    assert sorted(z.identificatie for z in zaken) == sorted(in_a)
+    assert all(z.zaaktype is None and z.status is None for z in zaken)
+    assert bronnen[0].status == "ok" and "niet te lezen" in (bronnen[0].detail or "")
+    # One failed lookup and the rest skipped: a down Catalogi API costs one timeout, not one
+    # per zaak.
+    catalogi = sum(n for route, n in zaaksysteem_a.requests.items() if "/catalogi/" in route)
+    assert catalogi == 1

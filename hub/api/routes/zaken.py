@@ -1,0 +1,252 @@
+"""``/zaken``: a caller's zaken across the gemeente's zaaksystemen, and one zaak.
+
+A search by BSN is person data: it states a ``doel`` (doelbinding) and leaves a
+logboek record, committed before the answer goes out (as ``/personen`` does). A
+search by KvK-nummer states a ``doel`` too but concerns an organisation, so no
+betrokkene is logged. BSNs travel in the body only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import Field
+
+from hub.api.deps import Tenant, tenant_for
+from hub.api.problems import problem_responses
+from hub.bsn import is_valid_bsn
+from hub.domain.base import ApiModel
+from hub.domain.zaken import BronStatus, Zaak
+from hub.errors import (
+    CapabilityMissing,
+    Forbidden,
+    InvalidRequest,
+    KccError,
+    NotFound,
+    ServiceUnavailable,
+    UpstreamTimeout,
+)
+from hub.privacy.doelbinding import Doel
+from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
+from hub.privacy.settings import privacy_for
+from hub.store.base import utcnow
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["Zaken"])
+
+SEARCH_HOOK = "kcc_search_zaken"
+GET_HOOK = "kcc_get_zaak"
+ACTIVITEIT = "zaken-zoeken"
+ROLLEN = ("kcc-medewerker", "backoffice")
+GELEVERDE_VELDEN = (
+    "zaken.identificatie",
+    "zaken.omschrijving",
+    "zaken.zaaktype",
+    "zaken.status",
+    "zaken.startdatum",
+    "zaken.einddatumGepland",
+    "zaken.uiterlijkeEinddatumAfdoening",
+    "zaken.einddatum",
+    "zaken.resultaat",
+)
+_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class ZakenZoekvraag(ApiModel):
+    """Zaken van een persoon (BSN) of een organisatie (KvK-nummer), met het doel."""
+
+    burgerservicenummer: str | None = Field(
+        default=None, min_length=9, max_length=9, description="BSN van de persoon (elfproef)."
+    )
+    kvk_nummer: str | None = Field(
+        default=None, pattern=r"^[0-9]{8}$", description="KvK-nummer van de organisatie."
+    )
+    doel: str = Field(min_length=1, max_length=64, description="Doel van de bevraging.")
+
+
+class ZakenAntwoord(ApiModel):
+    zaken: list[Zaak] = Field(description="Zaken uit alle zaaksystemen, nieuwste eerst.")
+    bronnen: list[BronStatus] = Field(
+        description="Uitkomst per zaaksysteem: een falend systeem wordt gemeld, niet fataal."
+    )
+    doel: str
+    trace_id: str
+
+
+@router.post(
+    "/zaken/_zoek",
+    summary="Zaken van een persoon of organisatie zoeken",
+    response_model=ZakenAntwoord,
+    responses=problem_responses(400, 401, 403, 404, 501, 502, 503, 504),
+)
+def zaken_zoeken(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))], vraag: ZakenZoekvraag
+) -> ZakenAntwoord:
+    if bool(vraag.burgerservicenummer) == bool(vraag.kvk_nummer):
+        raise InvalidRequest(
+            "geef een burgerservicenummer of een kvkNummer (precies één van beide)",
+            field="burgerservicenummer",
+            code="oneOf",
+        )
+    if vraag.kvk_nummer:
+        doel = privacy_for(t.gemeente).doelen.resolve(vraag.doel, t.caller.primary_role)
+        zaken, bronnen = _zoek(t, doel, bsn=None, kvk=vraag.kvk_nummer)
+        return ZakenAntwoord(zaken=zaken, bronnen=bronnen, doel=doel.code, trace_id=t.trace_id)
+    return _zoek_persoon(t, vraag)
+
+
+def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
+    privacy = privacy_for(t.gemeente)
+    bsn = vraag.burgerservicenummer or ""
+    started = utcnow()
+    invoer = LogboekInvoer(
+        gemeente=privacy.gemeente,
+        trace_id=_logboek_trace_id(t.trace_id),
+        span_id=secrets.token_hex(8),
+        name=ACTIVITEIT,
+        start_time=started,
+        end_time=started,
+        status_code=STATUS_OK,
+        status="ok",
+        http_status=200,
+        medewerker=t.caller.subject,
+        rol=t.caller.primary_role,
+        client_id=t.caller.client_id,
+    )
+    try:
+        if not is_valid_bsn(bsn):
+            # Never echo the value: it may be (a typo of) someone's BSN.
+            raise InvalidRequest(
+                "het burgerservicenummer is ongeldig (9 cijfers en de elfproef)",
+                field="burgerservicenummer",
+                code="bsn",
+            )
+        invoer.betrokkenen.append(bsn)
+        doel = privacy.doelen.resolve(vraag.doel, t.caller.primary_role)
+        invoer.doel = doel.code
+        invoer.processing_activity_id = doel.verwerkingsactiviteit
+        zaken, bronnen = _zoek(t, doel, bsn=bsn, kvk=None)
+        if zaken:
+            invoer.velden.extend(GELEVERDE_VELDEN)
+        else:
+            invoer.status = "geen_resultaat"
+    except Exception as exc:
+        invoer.status, invoer.http_status = _status_of(exc)
+        invoer.status_code = STATUS_ERROR
+        _schrijf(t, invoer)
+        raise
+    _schrijf(t, invoer)
+    return ZakenAntwoord(zaken=zaken, bronnen=bronnen, doel=doel.code, trace_id=t.trace_id)
+
+
+def _zoek(
+    t: Tenant, doel: Doel, *, bsn: str | None, kvk: str | None
+) -> tuple[list[Zaak], list[BronStatus]]:
+    code = t.gemeente.code
+    names = t.plugins.enabled(code, SEARCH_HOOK)
+    if not names:
+        raise CapabilityMissing("geen zaaksysteem aangesloten voor deze gemeente")
+    zaken: list[Zaak] = []
+    bronnen: list[BronStatus] = []
+    fouten: list[KccError] = []
+    for name in names:
+        try:
+            answer = t.plugins.call(
+                name,
+                code,
+                SEARCH_HOOK,
+                caller=t.caller,
+                trace_id=t.trace_id,
+                doel=doel.code,
+                verwerkingsactiviteit=doel.verwerkingsactiviteit,
+                bsn=bsn,
+                kvk=kvk,
+                # The zaak plugin retries per request itself (bounded); a second layer of
+                # retries here would multiply the caller's wait.
+                retry=False,
+            )
+        except KccError as exc:
+            fouten.append(exc)
+            status = "time-out" if isinstance(exc, UpstreamTimeout) else "mislukt"
+            bronnen.append(BronStatus(bron=name, status=status, detail=exc.detail))
+            continue
+        if answer is None:
+            continue
+        gevonden, per_bron = answer
+        zaken.extend(gevonden)
+        bronnen.extend(per_bron)
+    if fouten and len(fouten) == len(names):
+        raise fouten[0]
+    zaken.sort(key=lambda z: (z.startdatum or date.min, z.identificatie), reverse=True)
+    return zaken, bronnen
+
+
+@router.get(
+    "/zaken/{identificatie}",
+    summary="Eén zaak op identificatie",
+    response_model=Zaak,
+    responses=problem_responses(400, 401, 403, 404, 501, 502, 503, 504),
+)
+def zaak_ophalen(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+    identificatie: Annotated[
+        str,
+        Path(
+            pattern=r"^[A-Za-z0-9._-]{1,40}$",
+            description="Identificatie van de zaak zoals het zaaksysteem die toekent.",
+        ),
+    ],
+) -> Zaak:
+    zaak = t.plugins.first(
+        t.gemeente.code,
+        GET_HOOK,
+        caller=t.caller,
+        trace_id=t.trace_id,
+        identificatie=identificatie,
+        retry=False,
+    )
+    if not isinstance(zaak, Zaak):
+        raise NotFound("geen zaaksysteem van deze gemeente kent deze zaak")
+    return zaak
+
+
+def _logboek_trace_id(trace_id: str) -> str:
+    if _TRACE_ID.match(trace_id):
+        return trace_id
+    return hashlib.sha256(trace_id.encode()).hexdigest()[:32]
+
+
+def _status_of(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, InvalidRequest):
+        return "ongeldig_verzoek", 400
+    if isinstance(exc, Forbidden):
+        return "geen_toegang", 403
+    if isinstance(exc, CapabilityMissing):
+        return "niet_beschikbaar", exc.status
+    if isinstance(exc, KccError):
+        return "bronfout", exc.status
+    return "fout", 500
+
+
+def _schrijf(t: Tenant, invoer: LogboekInvoer) -> None:
+    invoer.end_time = utcnow()
+    try:
+        with t.store.session() as session:
+            append(session, privacy_for(t.gemeente).sleutels, invoer)
+    except Exception as exc:
+        log.error(
+            "logboek not written for gemeente %s trace %s: %s; no zaken returned",
+            invoer.gemeente,
+            invoer.trace_id,
+            type(exc).__name__,
+        )
+        raise ServiceUnavailable(
+            "het logboek kon niet worden bijgewerkt; daarom zijn er geen zaken verstrekt"
+        ) from exc

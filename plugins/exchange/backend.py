@@ -1,0 +1,70 @@
+"""Pick the backend a gemeente configured and turn its calendars into Beschikbaarheid."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from hub.domain.beschikbaarheid import Beschikbaarheid
+from hub.errors import InvalidRequest
+from hub.plugin_api import Notification
+from plugins.exchange.agenda import MailboxAgenda, bereken
+from plugins.exchange.config import ExchangeSettings
+from plugins.exchange.ews_client import EwsClient
+from plugins.exchange.graph_client import GraphClient
+
+
+class Backend(Protocol):
+    """What the plugin needs from EWS or Graph."""
+
+    def agendas(
+        self, emails: Sequence[str], van: datetime, tot: datetime
+    ) -> list[MailboxAgenda]: ...
+
+    def send(self, notification: Notification) -> str: ...
+
+    def ping(self) -> None: ...
+
+
+_clients: dict[tuple[str, ExchangeSettings], Backend] = {}
+_lock = threading.Lock()
+
+
+def backend_for(gemeente: str, settings: ExchangeSettings) -> Backend:
+    """The gemeente's client, kept between calls so sessions and tokens are reused until expiry."""
+    key = (gemeente, settings)
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            client = EwsClient(settings) if settings.backend == "ews" else GraphClient(settings)
+            _clients[key] = client
+        return client
+
+
+def forget_clients() -> None:
+    """Drop cached clients (tests, configuration reload)."""
+    with _lock:
+        _clients.clear()
+
+
+def beschikbaarheden(
+    backend: Backend,
+    settings: ExchangeSettings,
+    emails: Sequence[str],
+    van: datetime,
+    tot: datetime,
+    *,
+    nu: datetime | None = None,
+) -> list[Beschikbaarheid]:
+    """Availability of ``emails`` at ``nu`` (default now); busy blocks from ``van`` to ``tot``."""
+    if van.tzinfo is None or tot.tzinfo is None:
+        raise InvalidRequest("van and tot need a time zone", field="van")
+    nu = (nu or datetime.now(UTC)).replace(microsecond=0)
+    zone = ZoneInfo(settings.tijdzone)
+    # Ask from now at the latest, so status and next free slot are always computable.
+    agendas = backend.agendas(emails, min(van, nu), max(tot, nu + timedelta(hours=1)))
+    min_vrij = timedelta(minutes=settings.vrij_slot_minuten)
+    return [bereken(a, nu=nu, van=van, tot=tot, min_vrij=min_vrij, zone=zone) for a in agendas]

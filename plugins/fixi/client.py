@@ -1,0 +1,381 @@
+"""The Fixi wire format: the one module that knows Fixi's paths, auth and field names.
+
+Everything Fixi-specific is read from :class:`~plugins.fixi.config.FixiSettings`
+so a gemeente's actual contract can be matched in configuration.
+
+Creating a melding is made safe without upstream idempotency support: the hub's
+idempotency key is written into the external-reference field, and before every
+attempt (the first one too, because an earlier job may have died after Fixi
+accepted) the client searches for that reference. A creation that was accepted
+but whose answer was lost is therefore found, not repeated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from hub.domain.meldingen import NieuweMelding, UpstreamMelding
+from hub.errors import (
+    InvalidRequest,
+    NotFound,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from hub.secrets import SecretResolutionError
+from plugins.fixi.config import FixiSettings
+
+_RETRY_AFTER_CAP = 10.0
+_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class _TransientError(Exception):
+    def __init__(self, reason: str, *, timeout: bool = False, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.timeout = timeout
+        self.retry_after = retry_after
+
+
+class _TokenExpiredError(Exception):
+    """Fixi said 401 on a call with a cached token: fetch a new one and try once more."""
+
+
+class _Tokens:
+    """Access tokens per (base URL, client id), refreshed shortly before they expire."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        with self._lock:
+            found = self._tokens.get(key)
+        if found and found[1] > time.monotonic():
+            return found[0]
+        return None
+
+    def put(self, key: tuple[str, str], token: str, lifetime: float) -> None:
+        with self._lock:
+            self._tokens[key] = (token, time.monotonic() + max(0.0, lifetime - 30))
+
+    def drop(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._tokens.pop(key, None)
+
+
+class _Categories:
+    def __init__(self) -> None:
+        self._lists: dict[tuple[str, str], tuple[list[dict[str, Any]], float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> list[dict[str, Any]] | None:
+        with self._lock:
+            found = self._lists.get(key)
+        if found and found[1] > time.monotonic():
+            return found[0]
+        return None
+
+    def put(self, key: tuple[str, str], value: list[dict[str, Any]], ttl: float) -> None:
+        with self._lock:
+            self._lists[key] = (value, time.monotonic() + ttl)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lists.clear()
+
+
+TOKENS = _Tokens()
+CATEGORIES = _Categories()
+
+
+class FixiClient:
+    """One gemeente's Fixi."""
+
+    def __init__(self, settings: FixiSettings, *, gemeente: str, http: httpx.Client | None = None):
+        self.s = settings
+        self.v = settings.velden
+        self.gemeente = gemeente
+        self.base = str(settings.base_url).rstrip("/")
+        self._owns_http = http is None
+        self._http = http or new_http_client(settings)
+        self._key = (f"{gemeente}:{self.base}", settings.client_id or "api-key")
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> FixiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- public ----------------------------------------------------------------------------
+    def create(self, melding: NieuweMelding, idempotency_key: str) -> UpstreamMelding:
+        """File the melding once: search by reference before every attempt, then create."""
+        body = self._issue_body(melding, idempotency_key)
+
+        def attempt() -> dict[str, Any]:
+            existing = self._find_by_reference(idempotency_key)
+            if existing is not None:
+                return existing
+            created: dict[str, Any] = self._once("POST", self.s.paden.create_issue, json=body)
+            return created
+
+        return self._melding(self._retrying(attempt))
+
+    def get(self, public_id: str) -> UpstreamMelding | None:
+        """Fixi's current view of one melding, or None when Fixi does not know it."""
+        path = self.s.paden.issue.replace("{publicID}", _path_segment(public_id))
+        try:
+            raw = self._retrying(lambda: self._once("GET", path))
+        except NotFound:
+            return None
+        return self._melding(raw)
+
+    def categories(self) -> list[dict[str, Any]]:
+        cached = CATEGORIES.get(self._key)
+        if cached is not None:
+            return cached
+        raw = self._retrying(lambda: self._once("GET", self.s.paden.categories))
+        if not isinstance(raw, list):
+            raise UpstreamUnavailable("Fixi gaf een onverwachte lijst categorieën", source="fixi")
+        CATEGORIES.put(self._key, raw, self.s.categories_ttl_seconds)
+        return raw
+
+    def ping(self) -> float:
+        started = time.perf_counter()
+        self._retrying(lambda: self._once("GET", self.s.paden.categories), attempts=1)
+        return (time.perf_counter() - started) * 1000
+
+    # -- mapping ---------------------------------------------------------------------------
+    def _category_id(self, categorie: str) -> Any:
+        wanted = self.s.categorieen.get(categorie, categorie).strip().casefold()
+        for item in self.categories():
+            ident = item.get(self.v.category_list_id)
+            name = str(item.get(self.v.category_list_name, ""))
+            if name.casefold() == wanted or str(ident).casefold() == wanted:
+                return ident
+        raise InvalidRequest(
+            "Fixi kent deze categorie niet; kies een categorie van de gemeente",
+            field="categorie",
+            code="unknownCategory",
+        )
+
+    def _issue_body(self, melding: NieuweMelding, idempotency_key: str) -> dict[str, Any]:
+        v = self.v
+        body: dict[str, Any] = {
+            v.category_id: self._category_id(melding.categorie),
+            v.description: melding.omschrijving,
+            v.external_reference: idempotency_key,
+        }
+        loc = melding.locatie
+        if loc.lat is not None and loc.lon is not None:
+            body[v.location] = {v.latitude: loc.lat, v.longitude: loc.lon}
+        address = _address(melding)
+        if address:
+            body[v.address] = address
+        if v.location not in body and v.address not in body:
+            raise InvalidRequest(
+                "Een melding heeft een adres of coördinaten nodig", field="locatie", code="required"
+            )
+        if melding.melder is not None:
+            reporter = {
+                v.reporter_name: melding.melder.naam,
+                v.reporter_email: melding.melder.email,
+                v.reporter_phone: melding.melder.telefoonnummer,
+            }
+            reporter = {k: val for k, val in reporter.items() if val}
+            if reporter:
+                body[v.reporter] = reporter
+        return body
+
+    def _melding(self, raw: Any) -> UpstreamMelding:
+        if not isinstance(raw, dict) or not raw.get(self.v.public_id):
+            raise UpstreamUnavailable("Fixi gaf een onverwacht antwoord", source="fixi")
+        status = str(raw.get(self.v.status) or "onbekend")
+        return UpstreamMelding(
+            extern_id=str(raw[self.v.public_id]),
+            status=self.s.statussen.get(status, status),
+            categorie=raw.get(self.v.category_name),
+            omschrijving=raw.get(self.v.description),
+            aangemaakt=_datetime(raw.get(self.v.created)),
+            afgesloten=_datetime(raw.get(self.v.closed)),
+        )
+
+    def _find_by_reference(self, reference: str) -> dict[str, Any] | None:
+        found = self._once(
+            "GET", self.s.paden.find_issues, params={self.v.external_reference: reference}
+        )
+        items = found if isinstance(found, list) else (found or {}).get("items", [])
+        # Only an exact echo counts: a Fixi that ignored the filter must not make us adopt
+        # somebody else's issue.
+        for item in items:
+            if isinstance(item, dict) and item.get(self.v.external_reference) == reference:
+                return item
+        return None
+
+    # -- HTTP ------------------------------------------------------------------------------
+    def _retrying(self, fn: Callable[[], Any], *, attempts: int | None = None) -> Any:
+        tries = attempts or self.s.max_attempts
+        retrying = Retrying(
+            stop=stop_after_attempt(tries),
+            wait=self._wait,
+            retry=retry_if_exception_type(_TransientError),
+            reraise=True,
+        )
+        try:
+            return retrying(fn)
+        except _TransientError as exc:
+            if exc.timeout:
+                raise UpstreamTimeout(
+                    f"Fixi reageerde niet binnen {self.s.timeout_seconds:g} s "
+                    f"(na {tries} pogingen)",
+                    source="fixi",
+                ) from None
+            raise UpstreamUnavailable(
+                f"Fixi is niet bereikbaar: {exc.reason} (na {tries} pogingen)", source="fixi"
+            ) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _TransientError) and exc.retry_after is not None:
+            return min(exc.retry_after, _RETRY_AFTER_CAP)
+        return float(wait_exponential(multiplier=self.s.retry_wait_seconds, max=5)(state))
+
+    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self._authorized(method, path, **kwargs)
+        except _TokenExpiredError:
+            TOKENS.drop(self._key)
+            try:
+                return self._authorized(method, path, **kwargs)
+            except _TokenExpiredError:
+                raise UpstreamRejected(
+                    "Fixi weigert de inloggegevens van de hub (HTTP 401)", source="fixi"
+                ) from None
+
+    def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = self._auth_headers()
+        response = self._request(method, path, headers=headers, **kwargs)
+        if response.status_code == 401:
+            raise _TokenExpiredError()
+        return self._body(response)
+
+    def _auth_headers(self) -> dict[str, str]:
+        try:
+            return self._credentials()
+        except SecretResolutionError as exc:
+            # Names the reference (variable or file), never a value.
+            raise UpstreamRejected(
+                f"Het secret voor Fixi is niet te lezen: {exc}", source="fixi"
+            ) from None
+
+    def _credentials(self) -> dict[str, str]:
+        if self.s.auth == "api_key":
+            assert self.s.api_key is not None
+            return {self.s.api_key_header: self.s.api_key.resolve()}
+        token = TOKENS.get(self._key)
+        if token is None:
+            assert self.s.client_secret is not None
+            response = self._request(
+                "POST",
+                self.s.paden.token,
+                json={"clientId": self.s.client_id, "clientSecret": self.s.client_secret.resolve()},
+            )
+            if response.status_code in (400, 401, 403):
+                raise UpstreamRejected(
+                    f"Fixi weigert de inloggegevens van de hub (HTTP {response.status_code}); "
+                    "controleer client_id en client_secret",
+                    source="fixi",
+                )
+            body = self._body(response)
+            token = str((body or {}).get("accessToken") or "")
+            if not token:
+                raise UpstreamUnavailable("Fixi gaf geen toegangstoken", source="fixi")
+            TOKENS.put(self._key, token, float(body.get("expiresIn") or 300))
+        return {"Authorization": f"Bearer {token}"}
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, self.base + path, **kwargs)
+        except httpx.TimeoutException:
+            raise _TransientError("time-out", timeout=True) from None
+        except httpx.TransportError as exc:
+            raise _TransientError(type(exc).__name__) from None
+        if response.status_code in _TRANSIENT_STATUS:
+            raise _TransientError(
+                f"HTTP {response.status_code}", retry_after=_retry_after(response)
+            )
+        return response
+
+    def _body(self, response: httpx.Response) -> Any:
+        status = response.status_code
+        if status == 404:
+            raise NotFound("Fixi kent deze melding niet", source="fixi")
+        if status == 403:
+            raise UpstreamRejected(
+                "Fixi weigert de inloggegevens van de hub (HTTP 403)", source="fixi"
+            )
+        if status >= 400:
+            # Fixi's message may quote the request (reporter data): only the status goes on.
+            raise UpstreamRejected(f"Fixi weigert het verzoek (HTTP {status})", source="fixi")
+        try:
+            return response.json()
+        except ValueError:
+            raise UpstreamUnavailable("Fixi gaf geen geldige JSON", source="fixi") from None
+
+
+def new_http_client(settings: FixiSettings) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.timeout_seconds),
+        headers={"Accept": "application/json"},
+        follow_redirects=False,
+    )
+
+
+def _address(melding: NieuweMelding) -> str | None:
+    loc = melding.locatie
+    if loc.adres:
+        street = loc.adres
+    elif loc.postcode and loc.huisnummer:
+        street = f"{loc.postcode} {loc.huisnummer}"
+    else:
+        return None
+    return f"{street}, {loc.woonplaats}" if loc.woonplaats else street
+
+
+def _path_segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
