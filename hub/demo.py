@@ -23,13 +23,17 @@ import httpx
 
 DEMO_GEMEENTE = "9999"
 
-# (module to run with ``python -m``, port, name); ports match config/gemeenten/9999.toml.
-DEMO_DOUBLES: tuple[tuple[str, int, str], ...] = (
-    ("plugins.exchange.double", 8711, "Exchange (EWS + Graph)"),
-    ("plugins.brp.double", 8712, "Haal Centraal BRP + StUF-BG"),
-    ("plugins.zaak.double", 8713, "ZGW Zaken + Catalogi"),
-    ("plugins.fixi.double", 8714, "Fixi"),
-    ("plugins.ad.double", 8715, "Active Directory (Samba)"),
+# (module to run with ``python -m``, its arguments, what it is); ports match
+# config/gemeenten/9999.toml.
+DEMO_DOUBLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("plugins.exchange.double", ("--port", "8711"), "Exchange EWS + Graph on 127.0.0.1:8711"),
+    (
+        "plugins.brp.double",
+        ("--port", "8712", "--stufbg-port", "8722"),
+        "Haal Centraal BRP on 127.0.0.1:8712, StUF-BG on :8722",
+    ),
+    ("plugins.zaak.double", ("--port", "8713"), "ZGW Zaken + Catalogi on 127.0.0.1:8713"),
+    ("plugins.fixi.double", ("--port", "8714"), "Fixi on 127.0.0.1:8714"),
 )
 
 # Demo secrets: references in config/ point at these variables; real deployments set their own.
@@ -45,17 +49,17 @@ def running_doubles(enabled: bool) -> Iterator[list[str]]:
     started: list[str] = []
     try:
         if enabled:
-            for module, port, label in DEMO_DOUBLES:
+            for module, args, label in DEMO_DOUBLES:
                 if importlib.util.find_spec(module) is None:
                     continue
                 proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-                    [sys.executable, "-m", module, "--port", str(port)],
+                    [sys.executable, "-m", module, *args],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     start_new_session=True,
                 )
                 procs.append(proc)
-                started.append(f"{label} on 127.0.0.1:{port}")
+                started.append(label)
         yield started
     finally:
         for proc in procs:
