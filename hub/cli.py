@@ -82,15 +82,15 @@ def config_check(config_dir: Path | None) -> None:
     Prints every problem as FILE: KEY: REASON and exits 1 when there is any.
     """
     from hub.pluginmanager import load_plugins
+    from hub.runtime import load_configuration
     from hub.tenants import config_dir as default_dir
-    from hub.tenants import load_tenants
 
     loaded = load_plugins()
     for failure in loaded.failures:
         click.echo(f"warning: plugin {failure.name} not loaded: {failure.error}", err=True)
     directory = config_dir or default_dir()
     try:
-        tenants = load_tenants(directory, loaded.settings_models())
+        tenants = load_configuration(directory, loaded)
     except ConfigError as exc:
         # Plain lines (no wrapping) so admins can grep and diff the report.
         for problem in exc.problems:
@@ -141,9 +141,18 @@ def token_cmd(
     from hub.auth import issue_dev_token
     from hub.secrets import SecretResolutionError
 
-    rt = _runtime(config_dir)
-    auth = rt.tenants.hub.auth
-    if len(gemeenten) == 1 and (g := rt.tenants.get(gemeenten[0])) is not None:
+    from hub.pluginmanager import load_plugins
+    from hub.tenants import load_tenants
+
+    # Only the auth settings matter here; no need for the logboek keys or a store.
+    try:
+        tenants = load_tenants(config_dir, load_plugins().settings_models())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        sys.exit(2)
+    auth = tenants.hub.auth
+    if len(gemeenten) == 1 and (g := tenants.get(gemeenten[0])) is not None:
         auth = g.auth
     try:
         token = issue_dev_token(

@@ -40,6 +40,9 @@ DEMO_DOUBLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 DEMO_ENV = {
     "KCC_HUB_DEV_KEY": "demo-dev-key-" + "0" * 32,
     "KCC_DEMO_SECRET": "demo-secret-not-for-production-0000000000",
+    # base64 of 32 bytes each; a real deployment generates its own (docs/privacy.md).
+    "KCC_LOGBOEK_HMAC_SLEUTEL": "ZGVtby1obWFjLXNsZXV0ZWwtMzItYnl0ZXMtLS0tLS0=",
+    "KCC_LOGBOEK_ENCRYPTIE_SLEUTEL": "ZGVtby1hZXMtc2xldXRlbC0zMi1ieXRlcy0tLS0tLS0=",
 }
 
 

@@ -8,8 +8,21 @@ from pathlib import Path
 from types import ModuleType
 
 from hub.pluginmanager import LoadedPlugins, PluginHost, load_plugins
+from hub.privacy.settings import privacy_problems
+from hub.settings_errors import ConfigError
 from hub.store.db import Store, make_engine
 from hub.tenants import Tenants, load_tenants
+
+
+def load_configuration(config_dir: Path | None, loaded: LoadedPlugins) -> Tenants:
+    """Load ``config/`` and validate it completely: plugin settings, then privacy (policy,
+    doelen, logboek keys), so problems surface at start-up rather than on the first request.
+    Raises ``ConfigError`` with every problem found."""
+    tenants = load_tenants(config_dir, loaded.settings_models())
+    problems = privacy_problems(tenants.gemeenten.values())
+    if problems:
+        raise ConfigError(problems)
+    return tenants
 
 
 @dataclass
@@ -32,7 +45,7 @@ class Runtime:
         Raises ``ConfigError`` listing every configuration problem.
         """
         loaded = load_plugins(extra_plugins)
-        tenants = load_tenants(config_dir, loaded.settings_models())
+        tenants = load_configuration(config_dir, loaded)
         store = Store(make_engine(database_url))
         host = PluginHost(
             loaded,

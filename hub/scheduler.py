@@ -70,6 +70,7 @@ class Lease:
 
 OUTBOX_SWEEP_SECONDS = 60
 MELDING_STATUS_SECONDS = 300
+LOGBOEK_RETENTION_SECONDS = 24 * 3600
 
 
 def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:

@@ -12,6 +12,7 @@ import pytest
 from hub.settings_errors import ConfigError
 from hub.tenants import load_tenants
 from tests.support.entrypoints import install_plugin_distribution
+from tests.support.fixtures import LOGBOEK_KEYS
 from tests.support.notities_plugin import NotitiesSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,7 +76,7 @@ def test_config_check_cli_fails_on_broken_fixtures(tmp_path: Path) -> None:
         "check",
         "--config",
         str(BROKEN),
-        env={"PYTHONPATH": f"{site}{os.pathsep}{REPO}"},
+        env={"PYTHONPATH": f"{site}{os.pathsep}{REPO}", **LOGBOEK_KEYS},
     )
     assert result.returncode == 1
     assert "0001.toml: plugins.faxmachine: unknown plugin 'faxmachine'" in result.stdout
@@ -86,7 +87,22 @@ def test_config_check_cli_fails_on_broken_fixtures(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_config_check_reports_missing_logboek_keys() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KCC_LOGBOEK_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", "config", "check", "--config", str(REPO / "config")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "9999.toml: privacy: " in result.stdout and "KCC_LOGBOEK_" in result.stdout
+
+
 def test_config_check_cli_passes_on_the_shipped_config() -> None:
-    result = _cli("config", "check", "--config", str(REPO / "config"))
+    result = _cli("config", "check", "--config", str(REPO / "config"), env=LOGBOEK_KEYS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "9999 Voorbeeldstad" in result.stdout

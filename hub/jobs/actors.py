@@ -14,6 +14,8 @@ from hub.beschikbaarheid import refresh_gemeente
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
 from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
+from hub.privacy.retention import purge_logboek
+from hub.privacy.settings import privacy_for
 from hub.sync.runner import run_sync
 
 
@@ -58,10 +60,20 @@ def refresh_beschikbaarheid(gemeente: str) -> None:
             refresh_gemeente(rt.store, rt.host, gemeente)
 
 
+@dramatiq.actor(queue_name="maintenance")
+def purge_logboek_retention(gemeente: str) -> None:
+    """Remove logboek records past the gemeente's bewaartermijn, leaving a signed checkpoint."""
+    rt = job_runtime()
+    config = rt.tenants.get(gemeente)
+    if config is not None:
+        purge_logboek(rt.store, privacy_for(config))
+
+
 ALL: list[dramatiq.Actor[..., None]] = [
     sync_plugin,
     submit_melding,
     sweep_meldingen_outbox,
     sync_melding_statuses,
     refresh_beschikbaarheid,
+    purge_logboek_retention,
 ]

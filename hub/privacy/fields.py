@@ -15,7 +15,7 @@ masking afterwards).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Union
 
 Tree = dict[str, Union["Tree", None]]
@@ -270,22 +270,14 @@ AUTOMATIC_FIELDS = frozenset(
 _NOT_REQUESTABLE_LEAVES = frozenset({"type", "inOnderzoek"})
 
 QUERY_TYPES_PERSOON = frozenset({"RaadpleegMetBurgerservicenummer"})
-QUERY_TYPES_BEPERKT = frozenset(
-    {
-        "ZoekMetGeslachtsnaamEnGeboortedatum",
-        "ZoekMetNaamEnGemeenteVanInschrijving",
-        "ZoekMetPostcodeEnHuisnummer",
-        "ZoekMetStraatHuisnummerEnGemeenteVanInschrijving",
-        "ZoekMetNummeraanduidingIdentificatie",
-    }
-)
+# Every other query type (the searches) answers a PersoonBeperkt.
 QUERY_TYPES_GEZAG_BEPERKT = frozenset({"ZoekMetAdresseerbaarObjectIdentificatie"})
 
 _DATE_LEAF = re.compile(r"^(datum|einddatum)|Datum$")
 
 
 def catalogue_for(query_type: str) -> Tree:
-    """The tree of fields the upstream answers for this query type."""
+    """The tree of fields the upstream answers for this query type (searches: PersoonBeperkt)."""
     if query_type in QUERY_TYPES_PERSOON:
         return PERSOON
     if query_type in QUERY_TYPES_GEZAG_BEPERKT:
@@ -301,18 +293,6 @@ def node(tree: Tree, path: str) -> tuple[bool, Tree | None]:
             return False, None
         current = current[part]
     return True, current
-
-
-def all_paths(tree: Tree, prefix: str = "") -> list[str]:
-    """Every node path of the tree, parents before children."""
-    found: list[str] = []
-    for key in sorted(tree):
-        path = f"{prefix}{key}"
-        found.append(path)
-        sub = tree[key]
-        if sub is not None:
-            found.extend(all_paths(sub, f"{path}."))
-    return found
 
 
 def is_date_leaf(path: str) -> bool:
@@ -354,11 +334,3 @@ def collapse(paths: Iterable[str]) -> list[str]:
         if not any(path.startswith(parent + ".") for parent in kept):
             kept.append(path)
     return kept
-
-
-def tree_of(mapping: Mapping[str, object]) -> Tree:
-    """The catalogue-shaped tree of a dict (used to compare against the spec in tests)."""
-    out: Tree = {}
-    for key, value in mapping.items():
-        out[key] = tree_of(value) if isinstance(value, Mapping) else None
-    return out

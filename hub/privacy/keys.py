@@ -42,7 +42,7 @@ _NONCE_BYTES = 12
 _CIPHERTEXT_VERSION = "v1"
 
 
-class SleutelFout(Exception):  # noqa: N818 - Dutch domain name
+class SleutelFout(Exception):
     """A key is missing or malformed. The message names the setting, never the value."""
 
 

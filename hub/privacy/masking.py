@@ -24,6 +24,7 @@ Partial forms (``gedeeltelijk``) are defined here, not configured, so that what
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -200,7 +201,7 @@ class Regels:
         return path in self._prefixes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: fields are cached per policy object
 class RolBeleid:
     """What one role may see of a person."""
 
@@ -478,6 +479,16 @@ def _mask_value(value: Any, path: str, regels: Regels, result: Gemaskeerd) -> An
 
 
 def upstream_fields(beleid: RolBeleid, query_type: str) -> list[str]:
+    """The ``fields`` for the BRP (see :func:`_upstream_fields`), cached per policy and type."""
+    return list(_cached_fields(beleid, query_type))
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_fields(beleid: RolBeleid, query_type: str) -> tuple[str, ...]:
+    return tuple(_upstream_fields(beleid, query_type))
+
+
+def _upstream_fields(beleid: RolBeleid, query_type: str) -> list[str]:
     """The ``fields`` to ask the BRP for: what the role sees (tonen or gedeeltelijk), nothing else.
 
     Partial forms add the fields they are computed from. Rules for persons with

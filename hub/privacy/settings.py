@@ -17,7 +17,7 @@ policy, doel or key reference stops the hub with every problem listed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,9 +25,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.privacy.doelbinding import Doelen, load_doelen
-from hub.privacy.keys import LogboekSleutels
+from hub.privacy.keys import LogboekSleutels, SleutelFout
 from hub.privacy.masking import MaskeringsBeleid, default_policy_path, load_policy
-from hub.secrets import Secret, SecretRef
+from hub.secrets import Secret, SecretRef, SecretResolutionError
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
 
@@ -111,6 +111,19 @@ def load_gemeente_privacy(
     )
 
 
+def policy_path_for(gemeente: GemeenteLike) -> Path:
+    """The default policy of the config directory the gemeente file was read from.
+
+    ``<config>/gemeenten/<code>.toml`` → ``<config>/privacy/masking.toml``; without a
+    source file (or when that directory has no policy): ``KCC_HUB_CONFIG``/``config``.
+    """
+    if gemeente.source is not None:
+        candidate = gemeente.source.parent.parent / "privacy" / "masking.toml"
+        if candidate.exists():
+            return candidate
+    return default_policy_path()
+
+
 _CACHE: dict[int, tuple[GemeenteLike, GemeentePrivacy]] = {}
 
 
@@ -124,8 +137,37 @@ def privacy_for(gemeente: GemeenteLike, *, policy_path: Path | None = None) -> G
         gemeente.doelen,
         gemeente.privacy,
         bron=str(gemeente.source) if gemeente.source else f"gemeente {gemeente.code}",
-        policy_path=policy_path,
+        policy_path=policy_path or policy_path_for(gemeente),
     )
     if policy_path is None:
         _CACHE[id(gemeente)] = (gemeente, result)
     return result
+
+
+def privacy_problems(gemeenten: Iterable[GemeenteLike]) -> list[ConfigProblem]:
+    """Every privacy configuration problem of these gemeenten, for start-up and ``config check``.
+
+    Checks the masking policy (default and overrides), the ``[[doelen]]`` and the
+    ``[privacy]`` table, and resolves and decodes the logboek keys, so a missing
+    secret is found at start-up instead of as a 503 on the first request.
+    """
+    problems: list[ConfigProblem] = []
+    for gemeente in gemeenten:
+        bron = str(gemeente.source) if gemeente.source else f"gemeente {gemeente.code}"
+        try:
+            privacy = load_gemeente_privacy(
+                gemeente.code,
+                gemeente.doelen,
+                gemeente.privacy,
+                bron=bron,
+                policy_path=policy_path_for(gemeente),
+            )
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        # Every gemeente needs its keys: even a refused person-data request is logged.
+        try:
+            privacy.sleutels.check()
+        except (SecretResolutionError, SleutelFout) as exc:
+            problems.append(ConfigProblem(bron, "privacy", str(exc)))
+    return problems

@@ -23,6 +23,11 @@ from hub.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_KEY = "test-dev-key-" + "k" * 40
+# Logboek keys (base64 of 32 bytes) for every test configuration; synthetic, test-only.
+LOGBOEK_KEYS = {
+    "KCC_LOGBOEK_HMAC_SLEUTEL": "dGVzdC1obWFjLXNsZXV0ZWwtMzItYnl0ZXMtLS0tLS0=",
+    "KCC_LOGBOEK_ENCRYPTIE_SLEUTEL": "dGVzdC1hZXMtc2xldXRlbC0zMi1ieXRlcy0tLS0tLS0=",
+}
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +89,14 @@ def redis_url() -> str:
 
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+@pytest.fixture(autouse=True)
+def logboek_keys(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every gemeente needs logboek keys; tests get synthetic ones unless they remove them."""
+    for name, value in LOGBOEK_KEYS.items():
+        monkeypatch.setenv(name, value)
+    return LOGBOEK_KEYS
 
 
 @pytest.fixture

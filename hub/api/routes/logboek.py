@@ -1,0 +1,173 @@
+"""``/logboek``: the privacy officer searches the logboek and checks its integrity.
+
+Only the ``privacy-officer`` role may use these. Results never contain BSNs:
+a search by BSN matches the keyed hash stored with each record. A search by
+BSN is itself a processing of that person's data, so it is logged too (activity
+``logboek-zoeken``), in the same transaction, and shows up in the person's inzage.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import AwareDatetime, Field
+from sqlalchemy.orm import Session
+
+from hub.api.deps import Tenant, tenant_for
+from hub.api.problems import problem_responses
+from hub.bsn import is_valid_bsn
+from hub.domain.base import ApiModel
+from hub.errors import InvalidRequest, ServiceUnavailable
+from hub.privacy import logboek
+from hub.privacy.keys import LogboekSleutels
+from hub.privacy.settings import privacy_for
+from hub.store.base import utcnow
+
+router = APIRouter(tags=["Logboek"])
+
+ROLLEN = ("privacy-officer",)
+_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class LogboekZoekvraag(ApiModel):
+    burgerservicenummer: str | None = Field(
+        default=None, description="BSN van de betrokkene (gezocht via de sleutel-hash)."
+    )
+    medewerker: str | None = Field(default=None, max_length=200)
+    doel: str | None = Field(default=None, max_length=64)
+    van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
+    tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
+    pagina: int = Field(default=1, ge=1)
+    pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
+
+
+class LogboekRegel(ApiModel):
+    volgnummer: int
+    trace_id: str
+    span_id: str
+    activiteit: str
+    start_time: AwareDatetime
+    end_time: AwareDatetime
+    status: str
+    http_status: int
+    doel: str | None
+    verwerkingsactiviteit: str | None
+    medewerker: str
+    rol: str
+    client_id: str
+    velden: list[str]
+    aantal_personen: int
+    aantal_betrokkenen: int
+    foreign_operation: str | None
+
+
+class LogboekZoekAntwoord(ApiModel):
+    regels: list[LogboekRegel]
+    totaal: int
+    pagina: int
+    pagina_grootte: int
+
+
+class Breuk(ApiModel):
+    volgnummer: int
+    reden: str
+
+
+class Verificatie(ApiModel):
+    intact: bool = Field(description="De hash-keten is ongeschonden.")
+    aantal_gecontroleerd: int
+    laatste_volgnummer: int
+    checkpoint_volgnummer: int | None = Field(
+        description="Volgnummer van de laatste bewaartermijn-opschoning, als die er was."
+    )
+    eerste_breuk: Breuk | None = Field(description="Het eerste gebroken record, als er een is.")
+
+
+@router.post(
+    "/logboek/_zoek",
+    summary="Het logboek doorzoeken (privacy officer)",
+    response_model=LogboekZoekAntwoord,
+    responses=problem_responses(400, 401, 403, 404, 503),
+)
+def logboek_zoeken(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))], vraag: LogboekZoekvraag
+) -> LogboekZoekAntwoord:
+    if vraag.burgerservicenummer is not None and not is_valid_bsn(vraag.burgerservicenummer):
+        raise InvalidRequest(
+            "het burgerservicenummer is ongeldig (9 cijfers en de elfproef)",
+            field="burgerservicenummer",
+            code="bsn",
+        )
+    privacy = privacy_for(t.gemeente)
+    started = utcnow()
+    with t.store.session() as session:
+        pagina = logboek.search(
+            session,
+            privacy.sleutels,
+            bsn=vraag.burgerservicenummer,
+            medewerker=vraag.medewerker,
+            doel=vraag.doel,
+            van=vraag.van,
+            tot=vraag.tot,
+            page=vraag.pagina,
+            size=vraag.pagina_grootte,
+        )
+        if vraag.burgerservicenummer is not None:
+            _log_search(session, t, privacy.sleutels, vraag.burgerservicenummer, started)
+    return LogboekZoekAntwoord(
+        regels=[LogboekRegel(**r.as_dict()) for r in pagina.items],
+        totaal=pagina.totaal,
+        pagina=pagina.pagina,
+        pagina_grootte=pagina.grootte,
+    )
+
+
+def _log_search(
+    session: Session, t: Tenant, sleutels: LogboekSleutels, bsn: str, started: datetime
+) -> None:
+    invoer = logboek.LogboekInvoer(
+        gemeente=t.gemeente.code,
+        trace_id=t.trace_id if _TRACE_ID.match(t.trace_id) else secrets.token_hex(16),
+        span_id=secrets.token_hex(8),
+        name="logboek-zoeken",
+        start_time=started,
+        end_time=utcnow(),
+        status_code=logboek.STATUS_OK,
+        status="ok",
+        http_status=200,
+        medewerker=t.caller.subject,
+        rol=t.caller.primary_role,
+        client_id=t.caller.client_id,
+        velden=["logboek"],
+        betrokkenen=[bsn],
+    )
+    try:
+        logboek.append(session, sleutels, invoer)
+    except Exception as exc:
+        raise ServiceUnavailable(
+            "het logboek kon niet worden bijgewerkt; daarom is er geen zoekresultaat"
+        ) from exc
+
+
+@router.get(
+    "/logboek/verificatie",
+    summary="De hash-keten van het logboek controleren (privacy officer)",
+    response_model=Verificatie,
+    responses=problem_responses(401, 403, 404, 503),
+)
+def logboek_verificatie(t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]) -> Verificatie:
+    privacy = privacy_for(t.gemeente)
+    with t.store.session() as session:
+        result = logboek.verify(session, privacy.sleutels)
+    breuk = result.eerste_breuk
+    return Verificatie(
+        intact=result.intact,
+        aantal_gecontroleerd=result.aantal_gecontroleerd,
+        laatste_volgnummer=result.laatste_volgnummer,
+        checkpoint_volgnummer=result.checkpoint_volgnummer,
+        eerste_breuk=Breuk(volgnummer=breuk.volgnummer, reden=breuk.reden) if breuk else None,
+    )

@@ -1,0 +1,117 @@
+"""``POST /personen``: person data from the BRP through the privacy pipeline.
+
+The body is a Haal Centraal BRP Personen v2 query (``type`` plus its
+parameters) with the ``doel`` of the request; BSNs travel only in this body.
+The body is validated by the pipeline, not by FastAPI, so that a wrong request
+from an authenticated caller also leaves a logboek record.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.api.deps import Tenant, tenant_for
+from hub.api.problems import problem_responses
+from hub.domain.base import ApiModel
+from hub.privacy.pipeline import lookup_personen
+
+router = APIRouter(tags=["Personen"])
+
+ROLLEN = ("kcc-medewerker", "backoffice")
+
+
+class PersonenVraag(BaseModel):
+    """Een vraag in de vorm van Haal Centraal BRP Personen v2, met het doel van de bevraging."""
+
+    model_config = ConfigDict(title="PersonenVraag")
+
+    type: Literal[
+        "RaadpleegMetBurgerservicenummer",
+        "ZoekMetGeslachtsnaamEnGeboortedatum",
+        "ZoekMetNaamEnGemeenteVanInschrijving",
+        "ZoekMetPostcodeEnHuisnummer",
+    ] = Field(description="Soort vraag, zoals in de Haal Centraal BRP Personen API.")
+    doel: str = Field(
+        description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding)."
+    )
+    burgerservicenummer: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Bij RaadpleegMetBurgerservicenummer: 1 tot 20 BSN's (9 cijfers, elfproef).",
+    )
+    geslachtsnaam: str | None = None
+    geboortedatum: str | None = Field(default=None, description="JJJJ-MM-DD")
+    voornamen: str | None = None
+    voorvoegsel: str | None = None
+    geslacht: str | None = None
+    gemeenteVanInschrijving: str | None = Field(default=None, pattern=r"^[0-9]{4}$")  # noqa: N815
+    postcode: str | None = None
+    huisnummer: int | None = Field(default=None, ge=1, le=99999)
+    huisletter: str | None = None
+    huisnummertoevoeging: str | None = None
+    inclusiefOverledenPersonen: bool | None = None  # noqa: N815
+    fields: list[str] | None = Field(
+        default=None,
+        description="Optioneel: alleen deze velden (binnen wat uw rol mag zien).",
+    )
+
+
+class Waarschuwing(ApiModel):
+    code: str = Field(
+        description="geheimhoudingPersoonsgegevens, inOnderzoek of opschortingBijhouding"
+    )
+    persoon: int = Field(description="Index van de persoon in `personen`.")
+    melding: str
+
+
+class PersonenAntwoord(ApiModel):
+    type: str
+    personen: list[dict[str, Any]] = Field(
+        description="Personen in Haal Centraal-vorm, gemaskeerd volgens de rol van de vrager."
+    )
+    waarschuwingen: list[Waarschuwing]
+    doel: str
+    trace_id: str = Field(description="Trace id; staat ook in het logboek.")
+
+
+_BODY_SCHEMA = PersonenVraag.model_json_schema()
+
+
+@router.post(
+    "/personen",
+    summary="Personen raadplegen of zoeken in de BRP (met doelbinding)",
+    response_model=PersonenAntwoord,
+    responses=problem_responses(400, 401, 403, 404, 501, 502, 503, 504),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _BODY_SCHEMA}},
+        }
+    },
+)
+def personen_bevragen(
+    request: Request,
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+    body: Annotated[Any, Body(include_in_schema=False)],
+) -> PersonenAntwoord:
+    """Elke bevraging, ook een foutieve, komt in het logboek voordat er gegevens de hub verlaten."""
+    answer = lookup_personen(
+        t.store,
+        t.plugins,
+        t.gemeente,
+        t.caller,
+        t.trace_id,
+        body,
+        traceparent=request.headers.get("traceparent"),
+    )
+    return PersonenAntwoord(
+        type=answer["type"],
+        personen=answer["personen"],
+        waarschuwingen=[Waarschuwing(**w) for w in answer["waarschuwingen"]],
+        doel=answer["doel"],
+        trace_id=answer["traceId"],
+    )
