@@ -43,6 +43,10 @@ class TraceIdFilter(logging.Filter):
         return True
 
 
+# httpx logs every request URL at INFO and zeep whole messages at DEBUG; upstream URLs
+# (ZGW) and StUF messages can carry a BSN, so these libraries only log warnings.
+NOISY_LOGGERS = ("httpx", "httpcore", "zeep", "urllib3", "exchangelib", "ldap3")
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s trace=%(trace_id)s %(message)s"
 
 
@@ -63,8 +67,7 @@ def configure_logging(level: str | None = None) -> None:
     install_filters(handler)
     handler._kcc_hub = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    # httpx logs every request URL at INFO; upstream URLs (ZGW) can carry a BSN in their query.
-    for noisy in ("httpx", "httpcore", "zeep", "urllib3", "exchangelib", "ldap3"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Our own access log replaces uvicorn's, which prints concrete URLs.
     logging.getLogger("uvicorn.access").disabled = True

@@ -8,6 +8,7 @@ migrations.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -89,6 +90,48 @@ def redis_url() -> str:
 
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+class _AllRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a broken format string is not what this handler checks
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += " " + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(f"{record.name}: {text}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_bsn_in_any_log_line() -> Iterator[None]:
+    """The whole run's application log, captured raw (before redaction), holds no test BSN.
+
+    Log levels are those of production (INFO for the hub, WARNING for HTTP and SOAP
+    libraries), so this checks what a gemeente's log store would receive.
+    """
+    from hub.logging_setup import NOISY_LOGGERS
+    from plugins.brp.double.persons import all_personen
+
+    bsns = {p["burgerservicenummer"] for p in all_personen() if "burgerservicenummer" in p}
+    handler = _AllRecords()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    leaked = [line[:300] for line in handler.lines if any(b in line for b in bsns)]
+    assert not leaked, f"{len(leaked)} log line(s) contain a BSN, e.g.: {leaked[:3]}"
 
 
 @pytest.fixture(autouse=True)
