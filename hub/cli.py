@@ -139,9 +139,8 @@ def token_cmd(
 ) -> None:
     """Print a development token (HS256). Refuses when no dev key is configured."""
     from hub.auth import issue_dev_token
-    from hub.secrets import SecretResolutionError
-
     from hub.pluginmanager import load_plugins
+    from hub.secrets import SecretResolutionError
     from hub.tenants import load_tenants
 
     # Only the auth settings matter here; no need for the logboek keys or a store.
