@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 import time
+import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,9 +20,16 @@ from typing import Any
 import ldap3
 from ldap3.core import exceptions as lx
 from ldap3.protocol.microsoft import extended_dn_control
+from ldap3.utils.config import set_config_parameter
 from ldap3.utils.conv import escape_filter_chars
 
-from hub.errors import InvalidRequest, KccError, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from hub.errors import (
+    InvalidRequest,
+    KccError,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from hub.secrets import SecretResolutionError
 from plugins.ad.config import AdSettings, TlsMode
 
@@ -30,6 +38,7 @@ PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 # Matching rule LDAP_MATCHING_RULE_BIT_AND; bit 0x2 of userAccountControl is ACCOUNTDISABLE.
 DISABLED_FILTER = "(userAccountControl:1.2.840.113556.1.4.803:=2)"
 MAX_SEARCH_LENGTH = 256
+_POOL_ROUND_PAUSE_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,9 @@ def upstream_errors(action: str) -> Iterator[None]:
             f"{action}: een zoekbasis bestaat niet op de DC", source="ad"
         ) from exc
     except (lx.LDAPBusyResult, lx.LDAPUnavailableResult) as exc:
-        raise UpstreamUnavailable(f"{action}: de DC is bezet of niet beschikbaar", source="ad") from exc
+        raise UpstreamUnavailable(
+            f"{action}: de DC is bezet of niet beschikbaar", source="ad"
+        ) from exc
     except lx.LDAPSocketReceiveError as exc:
         raise UpstreamTimeout(f"{action}: de DC antwoordt niet op tijd", source="ad") from exc
     except lx.LDAPOperationResult as exc:
@@ -156,7 +167,9 @@ def upstream_errors(action: str) -> Iterator[None]:
             ) from exc
         if "timed out" in str(exc).lower():
             raise UpstreamTimeout(f"{action}: de DC antwoordt niet op tijd", source="ad") from exc
-        raise UpstreamUnavailable(f"{action}: geen domain controller bereikbaar", source="ad") from exc
+        raise UpstreamUnavailable(
+            f"{action}: geen domain controller bereikbaar", source="ad"
+        ) from exc
 
 
 class AdConnection:
@@ -175,8 +188,14 @@ class AdConnection:
                 ["highestCommittedUSN", "dsServiceName", "defaultNamingContext", "dnsHostName"],
             )
             service = (root.get("dsservicename") or [""])[0]
-            self._conn.search(service, "(objectClass=*)", ldap3.BASE, attributes=["invocationId"])
-            raw = self._conn.response[0]["raw_attributes"].get("invocationId") or [b""]
+            raw: list[bytes] = [b""]
+            if service:
+                self._conn.search(
+                    service, "(objectClass=*)", ldap3.BASE, attributes=["invocationId"]
+                )
+                found = [r for r in self._conn.response if r.get("type") == "searchResEntry"]
+                if found:
+                    raw = found[0]["raw_attributes"].get("invocationId") or [b""]
         return DcInfo(
             server=self.server,
             dns_host_name=(root.get("dnshostname") or [""])[0],
@@ -219,7 +238,9 @@ class AdConnection:
                     paged_cookie=cookie,
                     controls=controls,
                 )
-                page = [self._entry(r) for r in self._conn.response if r.get("type") == "searchResEntry"]
+                page = [
+                    self._entry(r) for r in self._conn.response if r.get("type") == "searchResEntry"
+                ]
                 control = (self._conn.result.get("controls") or {}).get(PAGED_RESULTS_OID) or {}
                 cookie = (control.get("value") or {}).get("cookie") or None
             pages += 1
@@ -241,7 +262,8 @@ class AdConnection:
 
     def search_anr(self, zoek: str, limit: int) -> list[LdapEntry]:
         """AD's ambiguous name resolution over the configured bases; input is escaped."""
-        text = zoek.strip()
+        # Control characters (NUL above all) mean nothing in a name and end strings in C code.
+        text = "".join(c for c in zoek if unicodedata.category(c) != "Cc").strip()
         if not text or len(text) > MAX_SEARCH_LENGTH:
             raise InvalidRequest(
                 f"zoekterm moet 1 tot {MAX_SEARCH_LENGTH} tekens zijn", field="zoek"
@@ -326,6 +348,9 @@ class AdClient:
     def connect(self, prefer: str | None = None) -> Iterator[AdConnection]:
         """A connection bound as the service account; ``prefer`` names the DC to try first."""
         s = self.settings
+        # ldap3 sleeps this long after *every* round over the pool, the last one included
+        # (default 10 s); one second between rounds is enough and keeps failures quick.
+        set_config_parameter("POOLING_LOOP_TIMEOUT", _POOL_ROUND_PAUSE_SECONDS)
         pool = ldap3.ServerPool(
             self._servers(prefer),
             ldap3.FIRST,

@@ -103,7 +103,6 @@ class AdSettings(BaseModel):
         default=60, ge=0, le=3600, description="Hoe lang een onbereikbare DC wordt overgeslagen."
     )
     page_size: int = Field(default=500, ge=10, le=1000)
-    sync_interval_seconds: int = Field(default=900, ge=60)
 
     @field_validator("user_filter")
     @classmethod

@@ -1,4 +1,4 @@
-"""From an AD object to a :class:`~hub.domain.medewerkers.Medewerker`, per the gemeente's mapping."""
+"""From an AD object to a :class:`~hub.domain.medewerkers.Medewerker` per the mapping."""
 
 from __future__ import annotations
 
@@ -51,10 +51,10 @@ def to_medewerker(entry: LdapEntry, mapping: AttributeMapping) -> Medewerker:
     if mapping.expertise:
         splitter = re.compile("[" + re.escape(mapping.expertise_separators) + "]")
         for value in entry.all(mapping.expertise):
-            for part in splitter.split(value) if mapping.expertise_separators else [value]:
-                part = part.strip()
+            for raw in splitter.split(value) if mapping.expertise_separators else [value]:
+                part = raw.strip()[:_MAX_FIELD]
                 if part and part not in expertise:
-                    expertise.append(part[:_MAX_FIELD])
+                    expertise.append(part)
     return Medewerker(
         id=entry.guid,
         account_naam=_clip(entry.first(mapping.account_naam)),

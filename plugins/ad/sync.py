@@ -48,8 +48,19 @@ def usable_checkpoint(since: Mapping[str, Any] | None, dc: DcInfo) -> int | None
     return usn
 
 
-def checkpoint_of(dc: DcInfo) -> dict[str, Any]:
-    return {"dc": dc.server, "invocation_id": dc.invocation_id, "usn": dc.highest_committed_usn}
+def checkpoint_of(dc: DcInfo, medewerkers: int | None) -> dict[str, Any]:
+    """The checkpoint; ``medewerkers`` (the last full count) sizes the next progress bar."""
+    return {
+        "dc": dc.server,
+        "invocation_id": dc.invocation_id,
+        "usn": dc.highest_committed_usn,
+        "medewerkers": medewerkers,
+    }
+
+
+def _known_count(since: Mapping[str, Any] | None) -> int | None:
+    value = since.get("medewerkers") if since else None
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def sync_medewerkers(
@@ -64,16 +75,18 @@ def sync_medewerkers(
             raise UpstreamUnavailable("de DC gaf geen defaultNamingContext", source="ad")
         usn = None if full else usable_checkpoint(since, dc)
         if usn is None:
-            yield from _full(conn, settings, dc)
+            yield from _full(conn, settings, dc, _known_count(since))
         else:
-            yield from _incremental(conn, settings, dc, usn)
+            yield from _incremental(conn, settings, dc, usn, _known_count(since))
 
 
 def _enabled_filter(settings: AdSettings, extra: str = "") -> str:
     return f"(&{settings.user_filter}(!{DISABLED_FILTER}){extra})"
 
 
-def _full(conn: AdConnection, settings: AdSettings, dc: DcInfo) -> Iterator[SyncBatch]:
+def _full(
+    conn: AdConnection, settings: AdSettings, dc: DcInfo, estimate: int | None
+) -> Iterator[SyncBatch]:
     attributes = settings.attributes.ldap_attributes()
     seen: set[str] = set()
     pending: SyncBatch | None = None
@@ -88,15 +101,15 @@ def _full(conn: AdConnection, settings: AdSettings, dc: DcInfo) -> Iterator[Sync
                 upserts.append(to_medewerker(entry, settings.attributes))
             if pending is not None:
                 yield pending
-            pending = SyncBatch(kind=KIND, upserts=list(upserts), full=True)
+            pending = SyncBatch(kind=KIND, upserts=list(upserts), full=True, total=estimate)
     last = pending or SyncBatch(kind=KIND, full=True)
-    last.checkpoint = checkpoint_of(dc)
+    last.checkpoint = checkpoint_of(dc, len(seen))
     last.total = len(seen)
     yield last
 
 
 def _incremental(
-    conn: AdConnection, settings: AdSettings, dc: DcInfo, usn: int
+    conn: AdConnection, settings: AdSettings, dc: DcInfo, usn: int, count: int | None
 ) -> Iterator[SyncBatch]:
     changed = f"(uSNChanged>={usn + 1})"
     attributes = settings.attributes.ldap_attributes()
@@ -122,6 +135,6 @@ def _incremental(
     yield SyncBatch(
         kind=KIND,
         deletes=sorted(set(deletes)),
-        checkpoint=checkpoint_of(dc),
+        checkpoint=checkpoint_of(dc, count),
         total=len(upserted) + len(set(deletes)),
     )

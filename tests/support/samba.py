@@ -27,10 +27,12 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from ldap3.protocol.microsoft import extended_dn_control
 
 REALM = "GEMEENTE.TEST"
 DOMAIN = "GEMEENTE"
@@ -198,6 +201,30 @@ def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
     return files
 
 
+_GRANT_SCRIPT = """
+import sys, ldb
+from samba.auth import system_session
+from samba.dcerpc import security
+from samba.ndr import ndr_pack, ndr_unpack
+from samba.param import LoadParm
+from samba.samdb import SamDB
+conf, directory, dn, sid = sys.argv[1:5]
+lp = LoadParm()
+lp.load(conf)
+db = SamDB(url="tdb://" + directory + "/private/sam.ldb", session_info=system_session(), lp=lp)
+controls = ["show_deleted:1", "sd_flags:1:4"]
+res = db.search(base=dn, scope=ldb.SCOPE_BASE, attrs=["nTSecurityDescriptor"], controls=controls)
+desc = ndr_unpack(security.descriptor, res[0]["nTSecurityDescriptor"][0])
+ace = security.descriptor.from_sddl("D:(A;;LCRP;;;" + sid + ")", security.dom_sid(sid)).dacl.aces[0]
+desc.dacl_add(ace)
+msg = ldb.Message()
+msg.dn = ldb.Dn(db, dn)
+msg["nTSecurityDescriptor"] = ldb.MessageElement(
+    ndr_pack(desc), ldb.FLAG_MOD_REPLACE, "nTSecurityDescriptor")
+db.modify(msg, controls=controls)
+"""
+
+
 @dataclass
 class SambaDC:
     """One provisioned domain controller; ``start``/``stop`` may be called repeatedly."""
@@ -285,6 +312,52 @@ class SambaDC:
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+    def ldaps_connection(self) -> ldap3.Connection:
+        """An administrator connection over LDAPS (needed to set passwords)."""
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(self.tls.ca_file))
+        server = ldap3.Server(
+            self.host, port=LDAPS_PORT, use_ssl=True, tls=tls, connect_timeout=5,
+            get_info=ldap3.NONE,
+        )  # fmt: skip
+        return ldap3.Connection(
+            server, user=ADMIN_USER, password=self.admin_password, auto_bind=True,
+            receive_timeout=30, raise_exceptions=True,
+        )  # fmt: skip
+
+    def add_service_account(self, name: str, password: str) -> str:
+        """A plain domain user with a password (no extra rights); returns its DN."""
+        dn = f"CN={name},CN=Users,{self.base_dn}"
+        with self.ldaps_connection() as conn:
+            conn.add(
+                dn,
+                ["top", "person", "organizationalPerson", "user"],
+                {
+                    "sAMAccountName": name,
+                    "userPrincipalName": f"{name}@gemeente.test",
+                    "unicodePwd": f'"{password}"'.encode("utf-16-le"),
+                    "userAccountControl": "512",
+                },
+            )
+        return dn
+
+    def grant_deleted_objects_listing(self, account_dn: str) -> None:
+        """Let an account list tombstones (LCRP on CN=Deleted Objects), as docs/ad.md says."""
+        with self.connection() as conn:
+            conn.search(
+                account_dn, "(objectClass=*)", ldap3.BASE, attributes=["objectSid"],
+                controls=[extended_dn_control(criticality=False, hex_format=False)],
+            )  # fmt: skip
+            sid = str(conn.response[0]["dn"]).split("<SID=", 1)[1].split(">", 1)[0]
+        # samba-tool dsacl cannot see the container (it is itself deleted), so add the ACE
+        # with Samba's own Python bindings and the show-deleted control.
+        done = subprocess.run(
+            ["/usr/bin/python3", "-c", _GRANT_SCRIPT, str(self.conf), str(self.directory),
+             f"CN=Deleted Objects,{self.base_dn}", sid],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SambaUnavailableError(f"granting LCRP failed: {done.stderr[-800:]}")
 
     def connection(self) -> ldap3.Connection:
         """An administrator connection over plain LDAP, for creating test data."""
@@ -502,3 +575,20 @@ def add_people(
         conn.add(dn, ["top", "person", "organizationalPerson", "user"], person.attributes(uac))
         dns.append(dn)
     return dns
+
+
+def add_people_parallel(
+    dc: SambaDC, people: list[TestPerson], ou_dn: str, workers: int = 4
+) -> list[str]:
+    """Like :func:`add_people` over ``workers`` connections (Samba pre-forks 4 LDAP workers)."""
+    with dc.connection() as conn:
+        ensure_ou(conn, ou_dn)
+    chunks = [people[i::workers] for i in range(workers)]
+
+    def run(chunk: list[TestPerson]) -> list[str]:
+        with dc.connection() as conn:
+            return add_people(conn, chunk, ou_dn)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(run, chunks))
+    return [dn for result in results for dn in result]

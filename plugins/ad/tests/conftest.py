@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
+from hub.store.db import Store, make_engine
 from plugins.ad.config import AdSettings
+from plugins.ad.tests.directory_store import create_directory_tables
 from tests.support.samba import (
     BASE_DN,
     SambaDC,
-    SambaUnavailable,
+    SambaUnavailableError,
     TestPerson,
-    add_people,
-    ensure_ou,
+    add_people_parallel,
     make_people,
     samba_dc,
 )
@@ -55,7 +60,7 @@ def samba() -> Iterator[SambaDC]:
         with samba_dc() as dc:
             os.environ[PASSWORD_ENV] = dc.admin_password
             yield dc
-    except SambaUnavailable as exc:
+    except SambaUnavailableError as exc:
         if os.geteuid() != 0:
             pytest.skip(f"no Samba AD DC: {exc}")
         raise
@@ -64,7 +69,42 @@ def samba() -> Iterator[SambaDC]:
 @pytest.fixture(scope="session")
 def directory(samba: SambaDC) -> Directory:
     people = make_people(STAFF_COUNT, seed=11)
-    with samba.connection() as conn:
-        ensure_ou(conn, STAFF_OU)
-        add_people(conn, people, STAFF_OU)
+    add_people_parallel(samba, people, STAFF_OU)
     return Directory(dc=samba, people=people, staff_ou=STAFF_OU)
+
+
+@pytest.fixture(scope="session")
+def directory_pg_engine() -> Iterator[Engine]:
+    """One PostgreSQL database with the directory tables for the whole session."""
+    admin_url = os.environ.get("DATABASE_URL_TEST")
+    if not admin_url:
+        pytest.skip("DATABASE_URL_TEST is not set (make test sets it and starts PostgreSQL)")
+    base = make_url(admin_url)
+    name = f"kcc_test_ad_{secrets.token_hex(4)}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        create_directory_tables(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty directory store, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'directory.sqlite3'}")
+        create_directory_tables(engine)
+        yield Store(engine)
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("directory_pg_engine")
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE medewerkers, medewerker_tokens"))
+    yield Store(engine)

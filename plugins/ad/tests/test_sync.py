@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import ldap3
 import pytest
 
@@ -16,15 +18,12 @@ from tests.support.samba import (
     add_people,
     ensure_ou,
     make_people,
-    user_dn,
 )
 
 pytestmark = pytest.mark.samba
 
 
 def guid_of(conn: ldap3.Connection, dn: str) -> str:
-    import uuid
-
     conn.search(dn, "(objectClass=*)", ldap3.BASE, attributes=["objectGUID"])
     return str(uuid.UUID(bytes_le=conn.response[0]["raw_attributes"]["objectGUID"][0]))
 
@@ -35,7 +34,8 @@ def test_full_sync_delivers_every_enabled_medewerker_with_checkpoint(directory: 
     assert run.full
     assert len(run.upserts) >= 1_000
     assert run.checkpoint is not None
-    assert set(run.checkpoint) == {"dc", "invocation_id", "usn"}
+    assert set(run.checkpoint) == {"dc", "invocation_id", "usn", "medewerkers"}
+    assert run.checkpoint["medewerkers"] == len(run.upserts)
     assert run.checkpoint["dc"] == directory.dc.host
     assert run.batches[-1].total == len(run.upserts)
     by_account = {m.account_naam: m for m in run.upserts.values()}
@@ -194,9 +194,7 @@ def test_manager_and_groups_are_mapped_to_ids_and_names(directory: Directory) ->
         boss_dn, worker_dn = add_people(conn, [boss, worker], ou)
         conn.modify(worker_dn, {"manager": [(ldap3.MODIFY_REPLACE, [boss_dn])]})
         conn.add(f"CN=KCC Terugbelteam,{ou}", ["top", "group"])
-        conn.modify(
-            f"CN=KCC Terugbelteam,{ou}", {"member": [(ldap3.MODIFY_ADD, [worker_dn])]}
-        )
+        conn.modify(f"CN=KCC Terugbelteam,{ou}", {"member": [(ldap3.MODIFY_ADD, [worker_dn])]})
         boss_guid = guid_of(conn, boss_dn)
     run = collect(sync_medewerkers(directory.settings(search_bases=[ou]), None, False))
 
@@ -238,3 +236,36 @@ def test_a_stopped_dc_gives_upstream_unavailable_and_the_next_run_catches_up(
 
     assert not after.full
     assert late_guid in after.upserts
+
+
+def test_a_plain_service_account_syncs_and_sees_deletions_once_granted_the_listing(
+    directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = "Svc-Kcc-Hub-2026!x"
+    account = directory.dc.add_service_account("svc-kcchub", password)
+    monkeypatch.setenv("KCC_TEST_AD_SVC_PASSWORD", password)
+    ou = f"OU=Dienstaccount,{GEMEENTE_OU}"
+    with directory.dc.connection() as conn:
+        dns = add_people(conn, make_people(6, seed=31, prefix="s"), ou)
+        guids = [guid_of(conn, dn) for dn in dns]
+    settings = directory.settings(
+        bind_user="svc-kcchub@gemeente.test",
+        bind_password="${KCC_TEST_AD_SVC_PASSWORD}",
+        search_bases=[ou],
+    )
+    first = collect(sync_medewerkers(settings, None, False))
+    assert set(first.upserts) == set(guids)
+    assert first.upserts[guids[0]].telefoonnummer
+
+    with directory.dc.connection() as conn:
+        conn.delete(dns[0])
+        conn.modify(dns[1], {"userAccountControl": [(ldap3.MODIFY_REPLACE, [str(UAC_DISABLED)])]})
+    second = collect(sync_medewerkers(settings, first.checkpoint, False))
+    # Without the grant, tombstones are invisible (as in AD): only the disable is seen.
+    assert second.deletes & set(guids) == {guids[1]}
+
+    directory.dc.grant_deleted_objects_listing(account)
+    with directory.dc.connection() as conn:
+        conn.delete(dns[2])
+    third = collect(sync_medewerkers(settings, second.checkpoint, False))
+    assert guids[2] in third.deletes

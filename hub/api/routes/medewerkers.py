@@ -1,0 +1,125 @@
+"""``/medewerkers``: the colleague directory, served from the hub's store (never live from AD)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field
+
+from hub import directory
+from hub.api.deps import Tenant, tenant_for
+from hub.api.problems import problem_responses
+from hub.domain.base import ApiModel
+from hub.domain.beschikbaarheid import Beschikbaarheid
+from hub.domain.medewerkers import Medewerker
+from hub.errors import CapabilityMissing, NotFound
+from hub.plugin_api import Capability
+from hub.sync import state
+
+router = APIRouter(tags=["Medewerkers"])
+
+ROLES = ("kcc-medewerker", "backoffice", "beheerder")
+MAX_PAGINA_GROOTTE = 100
+
+
+class MedewerkerResultaat(Medewerker):
+    """A medewerker with the moment the directory last received them from the source."""
+
+    gesynchroniseerd_op: datetime = Field(
+        description="Wanneer deze gegevens voor het laatst uit de bron (AD) zijn overgenomen."
+    )
+    beschikbaarheid: Beschikbaarheid | None = Field(
+        default=None, description="Agendastatus, indien een agendakoppeling die levert."
+    )
+
+
+class MedewerkerLijst(ApiModel):
+    resultaten: list[MedewerkerResultaat]
+    pagina: int
+    pagina_grootte: int
+    totaal: int = Field(description="Aantal medewerkers dat aan de zoekvraag voldoet.")
+    laatste_synchronisatie: datetime | None = Field(
+        default=None,
+        description="Einde van de laatste geslaagde synchronisatie van de medewerkersgids.",
+    )
+
+
+def _directory_plugins(t: Tenant) -> list[str]:
+    code = t.gemeente.code
+    names = [
+        name
+        for name in t.plugins.enabled(code)
+        if Capability.MEDEWERKERS in t.plugins.loaded.infos[name].capabilities
+    ]
+    if not names:
+        raise CapabilityMissing(f"gemeente {code} heeft geen medewerkersgids aangesloten")
+    return names
+
+
+@router.get(
+    "/medewerkers",
+    summary="Zoek medewerkers op naam, afdeling, functie of expertise",
+    description=(
+        "Zoekt in de gesynchroniseerde medewerkersgids: hoofdletter- en accentongevoelig, "
+        "met tussenvoegsels in elke volgorde ('van der Berg', 'Berg, van der') en op "
+        "beginletters tijdens het typen. De beste treffers (exacte achternaam) komen eerst."
+    ),
+    response_model=MedewerkerLijst,
+    responses=problem_responses(400, 401, 403, 404),
+)
+def zoek_medewerkers(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLES))],
+    zoek: Annotated[
+        str | None, Query(description="Naam, deel van een naam, functie of expertise.")
+    ] = None,
+    afdeling: Annotated[str | None, Query(description="Afdeling (begin van de naam).")] = None,
+    functie: Annotated[str | None, Query(description="Functie (begin van de naam).")] = None,
+    pagina: Annotated[int, Query(ge=1, le=10_000, description="Paginanummer, vanaf 1.")] = 1,
+    pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=MAX_PAGINA_GROOTTE)] = 20,
+) -> MedewerkerLijst:
+    plugins = _directory_plugins(t)
+    code = t.gemeente.code
+    with t.store.session() as session:
+        found, total = directory.search(
+            session,
+            code,
+            zoek,
+            afdeling=afdeling,
+            functie=functie,
+            limit=pagina_grootte,
+            offset=(pagina - 1) * pagina_grootte,
+        )
+        runs = [state.last_successful(session, code, name) for name in plugins]
+    finished = [run.finished_at for run in runs if run is not None and run.finished_at]
+    return MedewerkerLijst(
+        resultaten=[
+            MedewerkerResultaat(**m.model_dump(), gesynchroniseerd_op=synced) for m, synced in found
+        ],
+        pagina=pagina,
+        pagina_grootte=pagina_grootte,
+        totaal=total,
+        laatste_synchronisatie=max(finished) if finished else None,
+    )
+
+
+@router.get(
+    "/medewerkers/{id}",
+    summary="Eén medewerker uit de medewerkersgids",
+    response_model=MedewerkerResultaat,
+    responses=problem_responses(401, 403, 404),
+)
+def haal_medewerker(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLES))],
+    medewerker_id: Annotated[
+        str, Path(alias="id", max_length=64, description="Stabiele identificatie (objectGUID).")
+    ],
+) -> MedewerkerResultaat:
+    _directory_plugins(t)
+    with t.store.session() as session:
+        found = directory.get(session, t.gemeente.code, medewerker_id)
+    if found is None:
+        raise NotFound("deze medewerker staat niet in de medewerkersgids")
+    medewerker, synced = found
+    return MedewerkerResultaat(**medewerker.model_dump(), gesynchroniseerd_op=synced)

@@ -1,0 +1,14 @@
+"""The medewerkers directory served from the hub's store (filled by a directory plugin's sync).
+
+Importing this package registers the ``medewerkers`` sink with the sync runner.
+"""
+
+from __future__ import annotations
+
+from hub.directory.search import Treffer, get, search
+from hub.directory.sink import SINK, store_medewerkers
+from hub.sync.sinks import register_sink
+
+register_sink(SINK)
+
+__all__ = ["Treffer", "get", "search", "store_medewerkers"]
