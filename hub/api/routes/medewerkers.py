@@ -11,6 +11,7 @@ from pydantic import Field
 from hub import directory
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
+from hub.beschikbaarheid import latest, voor_medewerkers
 from hub.domain.base import ApiModel
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.domain.medewerkers import Medewerker
@@ -58,6 +59,15 @@ def _directory_plugins(t: Tenant) -> list[str]:
     return names
 
 
+def _has_calendar(t: Tenant) -> bool:
+    return bool(t.plugins.enabled(t.gemeente.code, "kcc_get_beschikbaarheid"))
+
+
+def _status_only(b: Beschikbaarheid) -> Beschikbaarheid:
+    """In lists, the status and next free slot; busy blocks come from /beschikbaarheid."""
+    return b.model_copy(update={"bezet": []})
+
+
 @router.get(
     "/medewerkers",
     summary="Zoek medewerkers op naam, afdeling, functie of expertise",
@@ -92,10 +102,20 @@ def zoek_medewerkers(
             offset=(pagina - 1) * pagina_grootte,
         )
         runs = [state.last_successful(session, code, name) for name in plugins]
+        # Stored availability only: a search while typing must not wait on Exchange.
+        known = latest(session, code, [m.email for m, _ in found if m.email])
     finished = [run.finished_at for run in runs if run is not None and run.finished_at]
+
+    def availability(m: Medewerker) -> Beschikbaarheid | None:
+        stored = known.get(m.email.strip().lower()) if m.email else None
+        return _status_only(stored.beschikbaarheid) if stored else None
+
     return MedewerkerLijst(
         resultaten=[
-            MedewerkerResultaat(**m.model_dump(), gesynchroniseerd_op=synced) for m, synced in found
+            MedewerkerResultaat(
+                **m.model_dump(), gesynchroniseerd_op=synced, beschikbaarheid=availability(m)
+            )
+            for m, synced in found
         ],
         pagina=pagina,
         pagina_grootte=pagina_grootte,
@@ -122,4 +142,12 @@ def haal_medewerker(
     if found is None:
         raise NotFound("deze medewerker staat niet in de medewerkersgids")
     medewerker, synced = found
-    return MedewerkerResultaat(**medewerker.model_dump(), gesynchroniseerd_op=synced)
+    beschikbaarheid = None
+    if medewerker.email and _has_calendar(t):
+        # One colleague: refresh a stale status on demand (the last known one if that fails).
+        antwoord = voor_medewerkers(t.store, t.plugins, t.gemeente.code, [medewerker.email])
+        stored = antwoord.per_email.get(medewerker.email.strip().lower())
+        beschikbaarheid = _status_only(stored.beschikbaarheid) if stored else None
+    return MedewerkerResultaat(
+        **medewerker.model_dump(), gesynchroniseerd_op=synced, beschikbaarheid=beschikbaarheid
+    )
