@@ -71,6 +71,9 @@ class Lease:
 OUTBOX_SWEEP_SECONDS = 60
 MELDING_STATUS_SECONDS = 300
 LOGBOEK_RETENTION_SECONDS = 24 * 3600
+# Incremental directory syncs miss group membership changes (they change the group, not the
+# user) and, without the deleted-objects right, deletions: a nightly full run catches both.
+FULL_DIRECTORY_SYNC_SECONDS = 24 * 3600
 
 
 def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:

@@ -16,13 +16,22 @@ from hub.jobs.limits import one_at_a_time
 from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
-from hub.sync.runner import run_sync
+from hub.sync.runner import SyncAlreadyRunning, run_sync
 
 
 @dramatiq.actor(queue_name="sync", time_limit=30 * 60 * 1000)
 def sync_plugin(gemeente: str, plugin: str, full: bool = False) -> None:
-    """Run one sync of ``plugin`` for ``gemeente``; failures raise and are retried with backoff."""
-    run_sync(job_runtime(), gemeente, plugin, full=full)
+    """Run one sync of ``plugin`` for ``gemeente``; failures raise and are retried with backoff.
+
+    One sync per gemeente × plugin at a time across all workers: two runs would race on the
+    checkpoint. A periodic run that finds one under way is redundant and skipped; an asked-for
+    full run waits (is retried) until the other has finished.
+    """
+    with one_at_a_time(f"sync:{gemeente}:{plugin}") as mine:
+        if mine:
+            run_sync(job_runtime(), gemeente, plugin, full=full)
+        elif full:
+            raise SyncAlreadyRunning(f"a sync of {plugin} for {gemeente} is running; retrying")
 
 
 @dramatiq.actor(queue_name="outbox", max_retries=20, min_backoff=15_000, max_backoff=3_600_000)
