@@ -1,6 +1,6 @@
 """Directory benchmark: hub store search next to a live LDAP ``anr`` search, and sync times.
 
-One run against one throw-away Samba AD DC (tests/support/samba.py) holding
+One run against one throw-away Samba AD DC (plugins/ad/double/samba.py) holding
 N generated medewerkers (default 20,000):
 
 * p50/p99 of ``hub.directory.search`` on the store (SQLite; PostgreSQL too when
@@ -39,7 +39,7 @@ from plugins.ad.client import AdClient
 from plugins.ad.config import AdSettings
 from plugins.ad.sync import sync_medewerkers
 from plugins.ad.tests.directory_store import create_directory_tables
-from tests.support.samba import (
+from plugins.ad.double.samba import (
     BASE_DN,
     UAC_DISABLED,
     add_people,

@@ -18,8 +18,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 DEMO_GEMEENTE = "9999"
 
@@ -86,6 +90,18 @@ def _wait_until_up(url: str, seconds: float = 30.0) -> bool:
     return False
 
 
+def _fill_directory(rt: Runtime, real_dc: bool) -> None:
+    """The first directory sync runs before the API answers, so the demo starts with data."""
+    from hub.directory.demo import seed_demo_directory
+    from hub.sync.runner import run_sync
+
+    if real_dc:
+        outcome = run_sync(rt, DEMO_GEMEENTE, "ad", full=True)
+        print(f"  directory: {outcome.records} medewerkers synchronised from the demo DC")
+    else:
+        seed_demo_directory(rt.store, DEMO_GEMEENTE)
+
+
 def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
     for key, value in DEMO_ENV.items():
         os.environ.setdefault(key, value)
@@ -96,19 +112,25 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
 
     from hub.api.app import create_app
     from hub.auth import issue_dev_token
+    from hub.demo_directory import demo_directory
     from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
     from hub.jobs.context import install_runtime
     from hub.logging_setup import configure_logging
     from hub.runtime import Runtime
     from hub.scheduler import run_forever
     from hub.store.migrate import upgrade
+    from hub.tenants import config_dir
 
     configure_logging(os.environ.get("KCC_HUB_LOG_LEVEL", "INFO"))
     upgrade()
-    rt = Runtime.build()
-    install_runtime(rt)
     install_broker(None)
-    with running_doubles(start_doubles) as doubles:
+    with (
+        running_doubles(start_doubles) as doubles,
+        demo_directory(config_dir(), Path("var"), DEMO_GEMEENTE) as directory,
+    ):
+        rt = Runtime.build(config_dir=directory.config_dir)
+        install_runtime(rt)
+        _fill_directory(rt, directory.real_dc)
         start_in_process_worker()
         stop = threading.Event()
         scheduler = threading.Thread(target=run_forever, args=(rt, stop), daemon=True)
@@ -128,8 +150,8 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         print(
             f"  OpenAPI: {base}/api/v1/openapi.json   health: {base}/readyz   metrics: {base}/metrics"
         )
-        for line in doubles:
-            print(f"  double: {line}")
+        for line in [*doubles, directory.description]:
+            print(f"  upstream: {line}")
         if gemeente is not None:
             print(f"\nDev tokens for gemeente {DEMO_GEMEENTE} ({gemeente.naam}), valid 8 hours:")
             for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
@@ -142,7 +164,7 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
                 )
                 print(f"  {role}:\n    {token}")
             print(
-                f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/gemeenten/{DEMO_GEMEENTE}/plugins"
+                f"\nTry: curl -H 'Authorization: Bearer <token>' '{base}/api/v1/gemeenten/{DEMO_GEMEENTE}/medewerkers?zoek=jan'"
             )
         print("\nPress Ctrl+C to stop.")
         done = threading.Event()

@@ -100,3 +100,16 @@ def test_demo_plugins_reach_their_doubles(demo: tuple[str, str]) -> None:
             break
         time.sleep(2)
     assert health == dict.fromkeys(health, "ok") and len(health) >= 4, health
+
+
+def test_demo_directory_answers_from_the_store_with_its_sync_time(demo: tuple[str, str]) -> None:
+    base, output = demo
+    response = httpx.get(
+        f"{base}/api/v1/gemeenten/9999/medewerkers",
+        params={"zoek": "jan"},
+        headers={"Authorization": f"Bearer {token_from(output, 'kcc-medewerker')}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["totaal"] > 0
+    assert all(r["gesynchroniseerdOp"] for r in body["resultaten"])

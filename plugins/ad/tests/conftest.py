@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from hub.store.db import Store, make_engine
 from plugins.ad.config import AdSettings
 from plugins.ad.tests.directory_store import create_directory_tables
-from tests.support.samba import (
+from plugins.ad.double.samba import (
     BASE_DN,
     SambaDC,
     SambaUnavailableError,

@@ -11,7 +11,7 @@ from hub.plugin_api import HealthState, HookContext
 from plugins.ad import plugin
 from plugins.ad.client import AdClient
 from plugins.ad.tests.conftest import Directory
-from tests.support.samba import make_tls_files
+from plugins.ad.double.samba import make_tls_files
 
 pytestmark = pytest.mark.samba
 

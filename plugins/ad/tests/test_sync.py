@@ -11,7 +11,7 @@ from hub.errors import UpstreamUnavailable
 from plugins.ad.sync import sync_medewerkers
 from plugins.ad.tests.conftest import GEMEENTE_OU, Directory
 from plugins.ad.tests.replay import apply, collect
-from tests.support.samba import (
+from plugins.ad.double.samba import (
     BASE_DN,
     UAC_DISABLED,
     UAC_ENABLED,
