@@ -297,9 +297,41 @@ def lookup_personen(
     stores more, such as a klantbeeld) and the caller must commit before the
     data leaves the hub; without it the record is committed here.
     """
-    started = utcnow()
     privacy = privacy or privacy_for(gemeente_config)
-    rol = caller.primary_role
+    invoer = new_logboek_invoer(privacy, caller, trace_id, ACTIVITEIT, traceparent=traceparent)
+    try:
+        response = _answer(
+            plugins=plugins,
+            privacy=privacy,
+            caller=caller,
+            rol=invoer.rol,
+            trace_id=trace_id,
+            body=body,
+            invoer=invoer,
+        )
+    except Exception as exc:
+        record_failure(invoer, exc)
+        write_logboek(store, session, privacy, invoer)
+        raise
+    write_logboek(store, session, privacy, invoer)
+    return response
+
+
+def new_logboek_invoer(
+    privacy: GemeentePrivacy,
+    caller: Caller,
+    trace_id: str,
+    activiteit: str,
+    *,
+    traceparent: str | None = None,
+) -> LogboekInvoer:
+    """A logboek record for one person-data operation, started now and ``ok`` until told otherwise.
+
+    Every route that hands out person data (``/personen``, zaken by BSN, …) starts one,
+    fills in doel, betrokkenen and delivered fields, and writes it with :func:`write_logboek`
+    before answering.
+    """
+    started = utcnow()
     parent_span_id: str | None = None
     foreign_operation: str | None = None
     if traceparent:
@@ -307,39 +339,28 @@ def lookup_personen(
         if match:
             parent_span_id = match.group(2)
             foreign_operation = traceparent.strip().lower()
-    invoer = LogboekInvoer(
+    return LogboekInvoer(
         gemeente=privacy.gemeente,
         trace_id=_logboek_trace_id(trace_id),
         span_id=_span_id(),
         parent_span_id=parent_span_id,
         foreign_operation=foreign_operation,
-        name=ACTIVITEIT,
+        name=activiteit,
         start_time=started,
         end_time=started,
         status_code=STATUS_OK,
         status="ok",
         http_status=200,
         medewerker=caller.subject,
-        rol=rol,
+        rol=caller.primary_role,
         client_id=caller.client_id,
     )
-    try:
-        response = _answer(
-            plugins=plugins,
-            privacy=privacy,
-            caller=caller,
-            rol=rol,
-            trace_id=trace_id,
-            body=body,
-            invoer=invoer,
-        )
-    except Exception as exc:
-        invoer.status, invoer.http_status = _status_of(exc)
-        invoer.status_code = STATUS_ERROR
-        _write(store, session, privacy, invoer)
-        raise
-    _write(store, session, privacy, invoer)
-    return response
+
+
+def record_failure(invoer: LogboekInvoer, exc: Exception) -> None:
+    """Mark the record as failed with the status the client will see."""
+    invoer.status, invoer.http_status = _status_of(exc)
+    invoer.status_code = STATUS_ERROR
 
 
 def _answer(
@@ -411,9 +432,18 @@ def _answer(
     }
 
 
-def _write(
-    store: Store, session: Session | None, privacy: GemeentePrivacy, invoer: LogboekInvoer
+def write_logboek(
+    store: Store,
+    session: Session | None,
+    privacy: GemeentePrivacy,
+    invoer: LogboekInvoer,
+    *,
+    wat: str = "persoonsgegevens",
 ) -> None:
+    """Commit the record (or add it to ``session``); fail closed with 503 when that is impossible.
+
+    ``wat`` names what is withheld in the 503's message ("zaken", …).
+    """
     invoer.end_time = utcnow()
     try:
         if session is not None:
@@ -424,11 +454,12 @@ def _write(
     except Exception as exc:
         # No person data in the log line: the gemeente, the trace id and the error type only.
         log.error(
-            "logboek not written for gemeente %s trace %s: %s; no person data returned",
+            "logboek not written for gemeente %s trace %s: %s; no %s returned",
             privacy.gemeente,
             invoer.trace_id,
             type(exc).__name__,
+            wat,
         )
         raise ServiceUnavailable(
-            "het logboek kon niet worden bijgewerkt; daarom zijn er geen persoonsgegevens verstrekt"
+            f"het logboek kon niet worden bijgewerkt; daarom zijn er geen {wat} verstrekt"
         ) from exc

@@ -8,10 +8,7 @@ betrokkene is logged. BSNs travel in the body only.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import secrets
 from datetime import date
 from typing import Annotated
 
@@ -25,17 +22,14 @@ from hub.domain.base import ApiModel
 from hub.domain.zaken import BronStatus, Zaak
 from hub.errors import (
     CapabilityMissing,
-    Forbidden,
     InvalidRequest,
     KccError,
     NotFound,
-    ServiceUnavailable,
     UpstreamTimeout,
 )
 from hub.privacy.doelbinding import Doel
-from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
+from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
 from hub.privacy.settings import privacy_for
-from hub.store.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +50,6 @@ GELEVERDE_VELDEN = (
     "zaken.einddatum",
     "zaken.resultaat",
 )
-_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ZakenZoekvraag(ApiModel):
@@ -105,21 +98,7 @@ def zaken_zoeken(
 def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
     privacy = privacy_for(t.gemeente)
     bsn = vraag.burgerservicenummer or ""
-    started = utcnow()
-    invoer = LogboekInvoer(
-        gemeente=privacy.gemeente,
-        trace_id=_logboek_trace_id(t.trace_id),
-        span_id=secrets.token_hex(8),
-        name=ACTIVITEIT,
-        start_time=started,
-        end_time=started,
-        status_code=STATUS_OK,
-        status="ok",
-        http_status=200,
-        medewerker=t.caller.subject,
-        rol=t.caller.primary_role,
-        client_id=t.caller.client_id,
-    )
+    invoer = new_logboek_invoer(privacy, t.caller, t.trace_id, ACTIVITEIT)
     try:
         if not is_valid_bsn(bsn):
             # Never echo the value: it may be (a typo of) someone's BSN.
@@ -138,11 +117,10 @@ def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
         else:
             invoer.status = "geen_resultaat"
     except Exception as exc:
-        invoer.status, invoer.http_status = _status_of(exc)
-        invoer.status_code = STATUS_ERROR
-        _schrijf(t, invoer)
+        record_failure(invoer, exc)
+        write_logboek(t.store, None, privacy, invoer, wat="zaken")
         raise
-    _schrijf(t, invoer)
+    write_logboek(t.store, None, privacy, invoer, wat="zaken")
     return ZakenAntwoord(zaken=zaken, bronnen=bronnen, doel=doel.code, trace_id=t.trace_id)
 
 
@@ -215,38 +193,3 @@ def zaak_ophalen(
     if not isinstance(zaak, Zaak):
         raise NotFound("geen zaaksysteem van deze gemeente kent deze zaak")
     return zaak
-
-
-def _logboek_trace_id(trace_id: str) -> str:
-    if _TRACE_ID.match(trace_id):
-        return trace_id
-    return hashlib.sha256(trace_id.encode()).hexdigest()[:32]
-
-
-def _status_of(exc: Exception) -> tuple[str, int]:
-    if isinstance(exc, InvalidRequest):
-        return "ongeldig_verzoek", 400
-    if isinstance(exc, Forbidden):
-        return "geen_toegang", 403
-    if isinstance(exc, CapabilityMissing):
-        return "niet_beschikbaar", exc.status
-    if isinstance(exc, KccError):
-        return "bronfout", exc.status
-    return "fout", 500
-
-
-def _schrijf(t: Tenant, invoer: LogboekInvoer) -> None:
-    invoer.end_time = utcnow()
-    try:
-        with t.store.session() as session:
-            append(session, privacy_for(t.gemeente).sleutels, invoer)
-    except Exception as exc:
-        log.error(
-            "logboek not written for gemeente %s trace %s: %s; no zaken returned",
-            invoer.gemeente,
-            invoer.trace_id,
-            type(exc).__name__,
-        )
-        raise ServiceUnavailable(
-            "het logboek kon niet worden bijgewerkt; daarom zijn er geen zaken verstrekt"
-        ) from exc
