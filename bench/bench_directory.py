@@ -37,8 +37,6 @@ from hub.store.base import utcnow
 from hub.store.db import Store, make_engine
 from plugins.ad.client import AdClient
 from plugins.ad.config import AdSettings
-from plugins.ad.sync import sync_medewerkers
-from plugins.ad.tests.directory_store import create_directory_tables
 from plugins.ad.double.samba import (
     BASE_DN,
     UAC_DISABLED,
@@ -48,6 +46,8 @@ from plugins.ad.double.samba import (
     samba_dc,
     user_dn,
 )
+from plugins.ad.sync import sync_medewerkers
+from plugins.ad.tests.directory_store import create_directory_tables
 
 GEMEENTE = "9999"
 OU = f"OU=Medewerkers,OU=Gemeente,{BASE_DN}"

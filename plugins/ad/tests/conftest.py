@@ -14,7 +14,6 @@ from sqlalchemy.engine import make_url
 
 from hub.store.db import Store, make_engine
 from plugins.ad.config import AdSettings
-from plugins.ad.tests.directory_store import create_directory_tables
 from plugins.ad.double.samba import (
     BASE_DN,
     SambaDC,
@@ -24,6 +23,7 @@ from plugins.ad.double.samba import (
     make_people,
     samba_dc,
 )
+from plugins.ad.tests.directory_store import create_directory_tables
 
 PASSWORD_ENV = "KCC_TEST_AD_BIND_PASSWORD"
 GEMEENTE_OU = f"OU=Gemeente,{BASE_DN}"

@@ -10,8 +10,8 @@ from hub.errors import UpstreamRejected, UpstreamUnavailable
 from hub.plugin_api import HealthState, HookContext
 from plugins.ad import plugin
 from plugins.ad.client import AdClient
-from plugins.ad.tests.conftest import Directory
 from plugins.ad.double.samba import make_tls_files
+from plugins.ad.tests.conftest import Directory
 
 pytestmark = pytest.mark.samba
 

@@ -14,8 +14,8 @@ from hub.runtime import Runtime
 from hub.store.migrate import upgrade
 from hub.sync import state
 from hub.sync.runner import run_sync
-from plugins.ad.tests.conftest import GEMEENTE_OU, PASSWORD_ENV, Directory
 from plugins.ad.double.samba import add_people, make_people
+from plugins.ad.tests.conftest import GEMEENTE_OU, PASSWORD_ENV, Directory
 
 pytestmark = pytest.mark.samba
 REPO = Path(__file__).resolve().parents[3]

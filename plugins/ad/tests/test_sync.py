@@ -8,9 +8,6 @@ import ldap3
 import pytest
 
 from hub.errors import UpstreamUnavailable
-from plugins.ad.sync import sync_medewerkers
-from plugins.ad.tests.conftest import GEMEENTE_OU, Directory
-from plugins.ad.tests.replay import apply, collect
 from plugins.ad.double.samba import (
     BASE_DN,
     UAC_DISABLED,
@@ -19,6 +16,9 @@ from plugins.ad.double.samba import (
     ensure_ou,
     make_people,
 )
+from plugins.ad.sync import sync_medewerkers
+from plugins.ad.tests.conftest import GEMEENTE_OU, Directory
+from plugins.ad.tests.replay import apply, collect
 
 pytestmark = pytest.mark.samba
 

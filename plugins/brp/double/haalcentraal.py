@@ -33,10 +33,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from hub.bsn import is_valid_bsn
+from hub.doubles import QuietHandler
 from plugins.brp.double import persons
 from plugins.brp.double.spec import (
     AUTO_DELIVERED,
@@ -53,16 +54,9 @@ PROBLEM = "application/problem+json"
 PROXY_HEADERS = ("x-doelbinding", "x-verwerking", "x-gebruiker")
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietHandler(QuietHandler):
     # Keep-alive, as a real BRP endpoint: clients reuse connections.
     protocol_version = "HTTP/1.1"
-    """No access lines: nothing about persons belongs in a log, not even a double's."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return
 
 
 @dataclass

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from hub.doubles import QuietHandler
 from plugins.brp.dates import stuf_indicator, to_gba
 from plugins.brp.double import persons
 
@@ -90,17 +91,6 @@ def schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD_PATH)))
 
 
-class _QuietHandler(WSGIRequestHandler):
-    # Keep-alive, as a real BRP endpoint: clients reuse connections.
-    protocol_version = "HTTP/1.1"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return
-
-
 @dataclass
 class Faults:
     """What the responder does wrong; tests change it at any moment."""
@@ -151,7 +141,7 @@ class StufBgDouble:
         self._lock = threading.Lock()
         self._refs = itertools.count(1)
         self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=_QuietHandler, ssl_context=ssl_context
+            host, port, self, threaded=True, request_handler=QuietHandler, ssl_context=ssl_context
         )
         self.port = self._server.server_port
         scheme = "https" if ssl_context else "http"

@@ -22,8 +22,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from hub.doubles import QuietHandler
 
 CATEGORIES = [
     {"id": 101, "name": "Straatverlichting", "parentName": "Openbare verlichting"},
@@ -73,14 +75,6 @@ TOKEN_SCHEMA: dict[str, Any] = {
 }
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return
-
-
 @dataclass
 class Faults:
     """What the double does wrong. Changed by tests at any moment."""
@@ -119,7 +113,7 @@ class FixiDouble:
         self._counter = 0
         self._lock = threading.Lock()
         self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=_QuietHandler
+            host, port, self, threaded=True, request_handler=QuietHandler
         )
         self.port = self._server.server_port
         self.base_url = f"http://{host}:{self.port}"

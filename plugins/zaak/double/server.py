@@ -22,9 +22,10 @@ from urllib.parse import urlencode
 
 import jwt
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from hub.doubles import QuietHandler
 from plugins.zaak.double.data import Catalogus, Zaakregistratie
 from plugins.zaak.double.spec import CATALOGI_BASE, ZAKEN_BASE, catalogi_api, zaken_api
 
@@ -35,16 +36,6 @@ _FILTERS = {
     "rol__betrokkeneIdentificatie__nietNatuurlijkPersoon__innNnpId": "kvk",
     "rol__betrokkeneIdentificatie__vestiging__vestigingsNummer": "vestiging",
 }
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Never write access lines: upstream ZGW URLs carry BSNs in query strings."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return
 
 
 @dataclass
@@ -97,7 +88,7 @@ class ZgwDouble:
         self.last_claims: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=_QuietHandler
+            host, port, self, threaded=True, request_handler=QuietHandler
         )
         self.port = self._server.server_port
         self.base_url = f"http://{host}:{self.port}"
