@@ -18,23 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hub import __version__
+from hub.cli_options import config_option
 from hub.settings_errors import ConfigError
 
 console = Console(stderr=False)
 err = Console(stderr=True)
 
 ROLE_CHOICES = click.Choice(["kcc-medewerker", "backoffice", "privacy-officer", "beheerder"])
-
-
-def _config_option(fn: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--config",
-        "config_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        envvar="KCC_HUB_CONFIG",
-        help="Configuration directory with hub.toml and gemeenten/<code>.toml (default: config/).",
-    )(fn)
 
 
 def _runtime(config_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -75,7 +65,7 @@ def config() -> None:
 
 
 @config.command("check")
-@_config_option
+@config_option
 def config_check(config_dir: Path | None) -> None:
     """Validate hub.toml and every config/gemeenten/<code>.toml against the plugins' settings.
 
@@ -128,7 +118,7 @@ def plugins_cmd() -> None:
 @click.option("--sub", default="dev-gebruiker", show_default=True, help="Subject (user id).")
 @click.option("--name", default=None, help="Display name.")
 @click.option("--hours", default=8, show_default=True, type=click.IntRange(1, 24 * 7))
-@_config_option
+@config_option
 def token_cmd(
     gemeenten: tuple[str, ...],
     roles: tuple[str, ...],
@@ -188,7 +178,7 @@ def db_upgrade() -> None:
 @click.argument("gemeente")
 @click.argument("plugin")
 @click.option("--full", is_flag=True, help="Ignore the checkpoint and synchronise everything.")
-@_config_option
+@config_option
 def sync_cmd(gemeente: str, plugin: str, full: bool, config_dir: Path | None) -> None:
     """Synchronise PLUGIN for GEMEENTE now, in this process, with a progress bar.
 
@@ -249,7 +239,7 @@ def jobs() -> None:
 
 @jobs.command("dead")
 @click.option("--gemeente", default=None, help="Only this gemeente.")
-@_config_option
+@config_option
 def jobs_dead(gemeente: str | None, config_dir: Path | None) -> None:
     """List messages that failed after all retries, newest first."""
     from hub.jobs.dead_letters import list_dead
@@ -322,7 +312,7 @@ def worker(threads: int, processes: int) -> None:
 @click.option(
     "--every", default=15.0, show_default=True, type=float, help="Seconds between checks."
 )
-@_config_option
+@config_option
 def scheduler_cmd(every: float, config_dir: Path | None) -> None:
     """Enqueue periodic syncs per gemeente × plugin. Run exactly one."""
     import signal

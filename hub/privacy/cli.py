@@ -20,22 +20,12 @@ from typing import IO, Any
 import click
 
 from hub.bsn import is_valid_bsn
+from hub.cli_options import config_option
 from hub.privacy import logboek as lb
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
 from hub.settings_errors import ConfigError
 from hub.store.db import Store
-
-
-def _config_option(fn: Any) -> Any:
-    return click.option(
-        "--config",
-        "config_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        envvar="KCC_HUB_CONFIG",
-        help="Configuration directory (default: config/).",
-    )(fn)
 
 
 def _gemeente_option(fn: Any) -> Any:
@@ -81,7 +71,7 @@ def logboek_group() -> None:
 
 @logboek_group.command("verify")
 @_gemeente_option
-@_config_option
+@config_option
 def verify_cmd(gemeente: str, config_dir: Path | None) -> None:
     """Check the hash chain; exit 1 and name the first broken record when it is not intact."""
     store, privacy, _ = _load(config_dir, gemeente)
@@ -111,7 +101,7 @@ def verify_cmd(gemeente: str, config_dir: Path | None) -> None:
 @click.option("--van", default=None, help="From this moment (ISO 8601 with time zone).")
 @click.option("--tot", default=None, help="Until this moment (exclusive).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@_config_option
+@config_option
 def export_cmd(
     gemeente: str, van: str | None, tot: str | None, output: Path | None, config_dir: Path | None
 ) -> None:
@@ -137,7 +127,7 @@ def export_cmd(
     help="Name the medewerkers (by default only their role, see docs/privacy.md).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@_config_option
+@config_option
 def inzage_cmd(
     bsn: str,
     gemeente: str,
@@ -176,7 +166,7 @@ def inzage_cmd(
 
 @logboek_group.command("purge")
 @_gemeente_option
-@_config_option
+@config_option
 def purge_cmd(gemeente: str, config_dir: Path | None) -> None:
     """Remove records older than the gemeente's bewaartermijn, leaving a signed checkpoint."""
     store, privacy, _ = _load(config_dir, gemeente)
