@@ -260,3 +260,15 @@ def test_an_unwritable_logboek_gives_503_and_no_person_data(
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(logboek.LogboekRecord)) == 0
     engine.dispose()
+
+
+def test_a_page_beyond_any_logboek_is_a_400_not_a_database_overflow(
+    client: TestClient, token_for: Callable[..., str]
+) -> None:
+    r = client.post(
+        f"{BASE}/logboek/_zoek",
+        json={"pagina": 10**20},
+        headers=_auth(token_for, "privacy-officer"),
+    )
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["name"] == "pagina"

@@ -41,7 +41,8 @@ class LogboekZoekvraag(ApiModel):
     doel: str | None = Field(default=None, max_length=64)
     van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
     tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
-    pagina: int = Field(default=1, ge=1)
+    # Bounded: an offset past any real logboek would only overflow the database integer.
+    pagina: int = Field(default=1, ge=1, le=100_000)
     pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
 
 
