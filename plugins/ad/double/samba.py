@@ -18,9 +18,7 @@ never by name: other Samba instances on the machine are left alone.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
-import ipaddress
 import os
 import random
 import secrets
@@ -38,10 +36,11 @@ from pathlib import Path
 
 import ldap3
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ldap3.protocol.microsoft import extended_dn_control
+
+from hub.doubles import issue_certificate, make_ca, write_private_key
 
 REALM = "GEMEENTE.TEST"
 DOMAIN = "GEMEENTE"
@@ -133,53 +132,16 @@ class TlsFiles:
 def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
     """A throw-away CA and a server certificate for ``host`` (IP SAN) and ``dns_name``."""
     directory.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "KCC Hub test CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
+    ca_cert, ca_key = make_ca(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "KCC Hub test CA")])
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName(dns_name), x509.IPAddress(ipaddress.ip_address(host))]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
+    cert, key = issue_certificate(
+        ca_key,
+        ca_cert.subject,
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]),
+        usage=ExtendedKeyUsageOID.SERVER_AUTH,
+        dns_names=(dns_name,),
+        ip_addresses=(host,),
     )
     files = TlsFiles(
         ca_file=directory / "ca.pem",
@@ -187,17 +149,10 @@ def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
         key_file=directory / "key.pem",
         ca_key_file=directory / "ca-key.pem",
     )
-    pem = serialization.Encoding.PEM
-    files.ca_file.write_bytes(ca_cert.public_bytes(pem))
-    files.cert_file.write_bytes(cert.public_bytes(pem))
-    for path, private in ((files.key_file, key), (files.ca_key_file, ca_key)):
-        path.write_bytes(
-            private.private_bytes(
-                pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        # Samba refuses a key file readable by others.
-        path.chmod(0o600)
+    files.ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_private_key(key, files.key_file)
+    write_private_key(ca_key, files.ca_key_file)
     return files
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from hub.doubles import issue_certificate, make_ca, write_private_key
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,6 @@ def _name(cn: str) -> x509.Name:
     )
 
 
-def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-
-
 def _issue(
     issuer_key: ec.EllipticCurvePrivateKey,
     issuer: x509.Name,
@@ -61,58 +51,19 @@ def _issue(
     usage: x509.ObjectIdentifier,
     san: bool,
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    return issue_certificate(
+        issuer_key,
+        issuer,
+        _name(cn),
+        usage=usage,
+        dns_names=("localhost",) if san else (),
+        ip_addresses=("127.0.0.1",) if san else (),
+        days=1,
     )
-    if san:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-    return builder.sign(issuer_key, hashes.SHA256()), key
 
 
 def _ca(cn: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(_name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
+    return make_ca(_name(cn), days=1)
 
 
 def make_pki(directory: Path) -> Pki:
@@ -144,9 +95,9 @@ def make_pki(directory: Path) -> Pki:
     pem = serialization.Encoding.PEM
     paths.ca.write_bytes(ca_cert.public_bytes(pem))
     paths.server_cert.write_bytes(server.public_bytes(pem))
-    _write_key(server_key, paths.server_key)
+    write_private_key(server_key, paths.server_key)
     paths.client_cert.write_bytes(client.public_bytes(pem))
-    _write_key(client_key, paths.client_key)
+    write_private_key(client_key, paths.client_key)
     paths.other_client_cert.write_bytes(other.public_bytes(pem))
-    _write_key(other_key, paths.other_client_key)
+    write_private_key(other_key, paths.other_client_key)
     return paths
