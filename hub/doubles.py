@@ -6,14 +6,16 @@ Plugins never import each other, so what their doubles have in common lives here
 from __future__ import annotations
 
 import ipaddress
+import ssl
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -25,6 +27,47 @@ class QuietHandler(WSGIRequestHandler):
 
     def log(self, type: str, message: str, *args: Any) -> None:
         return
+
+
+class LoopbackWsgiDouble:
+    """A double that is its own WSGI app, served on loopback from a daemon thread.
+
+    Subclasses call :meth:`_listen` in ``__init__`` (port 0 picks a free port) and
+    implement ``__call__(environ, start_response)``.
+    """
+
+    handler_class: type[WSGIRequestHandler] = QuietHandler
+    thread_name = "double"
+    port: int
+    _server: BaseWSGIServer
+
+    def _listen(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._server = make_server(
+            host,
+            port,
+            self,  # type: ignore[arg-type]  # subclasses are WSGI callables
+            threaded=True,
+            request_handler=self.handler_class,
+            ssl_context=ssl_context,
+        )
+        self.port = self._server.server_port
+
+    def start(self) -> Self:
+        # A short poll interval makes stop() quick; tests start many doubles.
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.thread_name,
+            daemon=True,
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
 
 
 # --- throw-away PKI for TLS tests (LDAPS to Samba, mutual TLS to the BRP) ---------------

@@ -33,11 +33,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from hub.bsn import is_valid_bsn
-from hub.doubles import QuietHandler
+from hub.doubles import LoopbackWsgiDouble, QuietHandler
 from plugins.brp.double import persons
 from plugins.brp.double.spec import (
     AUTO_DELIVERED,
@@ -107,7 +106,9 @@ class Recorded:
     status: int = 0
 
 
-class HaalCentraalDouble:
+class HaalCentraalDouble(LoopbackWsgiDouble):
+    thread_name = "brp-haalcentraal-double"
+    handler_class = _QuietHandler
     """The BRP API on one loopback port (optionally TLS with client certificates)."""
 
     def __init__(
@@ -131,40 +132,12 @@ class HaalCentraalDouble:
         # The population this double answers from; tests may add or change persons.
         self.personen: list[dict[str, Any]] = persons.all_personen()
         self._lock = threading.Lock()
-        self._server: BaseWSGIServer = make_server(
-            host,
-            port,
-            self,
-            threaded=True,
-            request_handler=_QuietHandler,
-            ssl_context=ssl_context,
-        )
-        self.port = self._server.server_port
+        self._listen(host, port, ssl_context)
         scheme = "https" if ssl_context else "http"
         self.root_url = f"{scheme}://{host}:{self.port}"
         self.base_url = self.root_url + BASE_PATH
         self.token_url = self.root_url + TOKEN_PATH
-        self._thread: threading.Thread | None = None
         personen_api()  # load before serving so the first request is not slow
-
-    # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> HaalCentraalDouble:
-        # A short poll interval makes stop() quick; tests start many doubles.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="brp-haalcentraal-double",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     @property
     def personen_requests(self) -> list[Recorded]:

@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import QuietHandler
+from hub.doubles import LoopbackWsgiDouble
 from plugins.brp.dates import stuf_indicator, to_gba
 from plugins.brp.double import persons
 
@@ -121,7 +120,8 @@ class Question:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class StufBgDouble:
+class StufBgDouble(LoopbackWsgiDouble):
+    thread_name = "brp-stufbg-double"
     """The makelaar's StUFBGSynchroon service on one loopback port."""
 
     def __init__(
@@ -140,29 +140,10 @@ class StufBgDouble:
         self.username, self.password = username, password
         self._lock = threading.Lock()
         self._refs = itertools.count(1)
-        self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=QuietHandler, ssl_context=ssl_context
-        )
-        self.port = self._server.server_port
+        self._listen(host, port, ssl_context)
         scheme = "https" if ssl_context else "http"
         self.endpoint = f"{scheme}://{host}:{self.port}{PATH}"
         schema()
-
-    def start(self) -> StufBgDouble:
-        threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="brp-stufbg-double",
-            daemon=True,
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     # -- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

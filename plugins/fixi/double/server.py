@@ -22,10 +22,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import QuietHandler
+from hub.doubles import LoopbackWsgiDouble
 
 CATEGORIES = [
     {"id": 101, "name": "Straatverlichting", "parentName": "Openbare verlichting"},
@@ -94,7 +93,9 @@ class Faults:
         self.__init__()  # type: ignore[misc]
 
 
-class FixiDouble:
+class FixiDouble(LoopbackWsgiDouble):
+    thread_name = "fixi-double"
+
     def __init__(
         self,
         *,
@@ -112,10 +113,7 @@ class FixiDouble:
         self.bodies: list[dict[str, Any]] = []
         self._counter = 0
         self._lock = threading.Lock()
-        self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=QuietHandler
-        )
-        self.port = self._server.server_port
+        self._listen(host, port)
         self.base_url = f"http://{host}:{self.port}"
 
     # -- control ---------------------------------------------------------------------------
@@ -132,18 +130,6 @@ class FixiDouble:
     def issues_with_reference(self, reference: str) -> list[dict[str, Any]]:
         with self._lock:
             return [i for i in self.issues.values() if i.get("externalReference") == reference]
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> FixiDouble:
-        threading.Thread(target=self._server.serve_forever, name="fixi-double", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     # -- WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

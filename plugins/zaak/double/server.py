@@ -22,10 +22,9 @@ from urllib.parse import urlencode
 
 import jwt
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import QuietHandler
+from hub.doubles import LoopbackWsgiDouble
 from plugins.zaak.double.data import Catalogus, Zaakregistratie
 from plugins.zaak.double.spec import CATALOGI_BASE, ZAKEN_BASE, catalogi_api, zaken_api
 
@@ -62,7 +61,8 @@ class Faults:
         self.only_path = None
 
 
-class ZgwDouble:
+class ZgwDouble(LoopbackWsgiDouble):
+    thread_name = "zgw-double"
     """One zaaksysteem: Zaken API and its Catalogi API on one loopback port.
 
     Several can run side by side (two zaaksystemen), each with its own
@@ -87,10 +87,7 @@ class ZgwDouble:
         self.urls: list[str] = []
         self.last_claims: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._server: BaseWSGIServer = make_server(
-            host, port, self, threaded=True, request_handler=QuietHandler
-        )
-        self.port = self._server.server_port
+        self._listen(host, port)
         self.base_url = f"http://{host}:{self.port}"
         self.zaken_url = self.base_url + ZAKEN_BASE
         self.catalogi_url = self.base_url + CATALOGI_BASE
@@ -116,21 +113,6 @@ class ZgwDouble:
             raise ValueError("give bsn, kvk or vestiging")
         with self._lock:
             return self.registratie.add_zaken(soort, nummer, aantal)
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> ZgwDouble:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"zgw-double-{self.prefix}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
 
     # -- WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
