@@ -67,6 +67,7 @@ class HookContext:
     """
 
     gemeente: str
+    # Always the plugin's own settings model, validated at start-up: no re-validation needed.
     settings: Any
     caller: Caller | None = None
     trace_id: str = ""

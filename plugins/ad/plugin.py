@@ -15,13 +15,6 @@ from plugins.ad.mapping import to_medewerker
 from plugins.ad.sync import KIND, sync_medewerkers
 
 
-def _settings(ctx: HookContext) -> AdSettings:
-    settings = ctx.settings
-    if not isinstance(settings, AdSettings):
-        settings = AdSettings.model_validate(settings)
-    return settings
-
-
 @hookimpl
 def kcc_plugin_info() -> PluginInfo:
     return PluginInfo(
@@ -38,7 +31,7 @@ def kcc_plugin_info() -> PluginInfo:
 @hookimpl
 def kcc_healthcheck(ctx: HookContext) -> Health:
     try:
-        latency = AdClient(_settings(ctx)).ping()
+        latency = AdClient(ctx.settings).ping()
     except KccError as exc:
         return Health(state=HealthState.DOWN, detail=exc.detail)
     return Health(state=HealthState.OK, detail="rootDSE gelezen", latency_ms=round(latency, 1))
@@ -46,11 +39,11 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:
-    return sync_medewerkers(_settings(ctx), since, full)
+    return sync_medewerkers(ctx.settings, since, full)
 
 
 @hookimpl
 def kcc_search_medewerkers(ctx: HookContext, zoek: str, limit: int) -> list[Medewerker] | None:
-    settings = _settings(ctx)
+    settings: AdSettings = ctx.settings
     with AdClient(settings).connect() as conn:
         return [to_medewerker(e, settings.attributes) for e in conn.search_anr(zoek, limit)]

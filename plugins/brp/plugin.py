@@ -27,13 +27,6 @@ _clients: dict[str, tuple[BrpSettings, Client]] = {}
 _clients_lock = threading.Lock()
 
 
-def _settings(ctx: HookContext) -> BrpSettings:
-    settings = ctx.settings
-    if not isinstance(settings, BrpSettings):
-        settings = BrpSettings.model_validate(settings)
-    return settings
-
-
 def _new_client(settings: BrpSettings) -> Client:
     try:
         if settings.backend == "stufbg" and settings.stufbg is not None:
@@ -50,7 +43,7 @@ def _new_client(settings: BrpSettings) -> Client:
 
 def _client(ctx: HookContext) -> Client:
     """One client per gemeente, reused (connections, OAuth2 token); renewed when settings change."""
-    settings = _settings(ctx)
+    settings: BrpSettings = ctx.settings
     with _clients_lock:
         current = _clients.get(ctx.gemeente)
         if current is not None and current[0] == settings:

@@ -18,15 +18,8 @@ _pools: dict[tuple[str, str], httpx.Client] = {}
 _pools_lock = threading.Lock()
 
 
-def _settings(ctx: HookContext) -> FixiSettings:
-    settings = ctx.settings
-    if not isinstance(settings, FixiSettings):
-        settings = FixiSettings.model_validate(settings)
-    return settings
-
-
 def _client(ctx: HookContext) -> FixiClient:
-    settings = _settings(ctx)
+    settings: FixiSettings = ctx.settings
     key = (ctx.gemeente, settings.model_dump_json())
     with _pools_lock:
         http = _pools.get(key)

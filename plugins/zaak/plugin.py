@@ -41,13 +41,6 @@ def _client(ctx: HookContext, bron: ZgwBron) -> ZgwClient:
         ) from None
 
 
-def _settings(ctx: HookContext) -> ZaakSettings:
-    settings = ctx.settings
-    if not isinstance(settings, ZaakSettings):
-        settings = ZaakSettings.model_validate(settings)
-    return settings
-
-
 @hookimpl
 def kcc_plugin_info() -> PluginInfo:
     return PluginInfo(
@@ -61,7 +54,7 @@ def kcc_plugin_info() -> PluginInfo:
 
 @hookimpl
 def kcc_healthcheck(ctx: HookContext) -> Health:
-    settings = _settings(ctx)
+    settings: ZaakSettings = ctx.settings
     latencies: list[float] = []
     problems: list[str] = []
     for bron in settings.bronnen:
@@ -86,7 +79,7 @@ def kcc_search_zaken(
     """
     if not bsn and not kvk:
         return None
-    settings = _settings(ctx)
+    settings: ZaakSettings = ctx.settings
 
     def one(bron: ZgwBron) -> tuple[list[Zaak], BronStatus, KccError | None]:
         try:
@@ -120,7 +113,7 @@ def kcc_search_zaken(
 def kcc_get_zaak(ctx: HookContext, identificatie: str) -> Zaak | None:
     """The first source that knows the identificatie answers; a failing source is skipped
     unless no other source could answer, because then "not found" would be a guess."""
-    settings = _settings(ctx)
+    settings: ZaakSettings = ctx.settings
     first_error: KccError | None = None
     for bron in settings.bronnen:
         try:
