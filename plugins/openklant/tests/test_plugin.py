@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -63,3 +66,12 @@ def test_kiss_identificator_codes_are_the_defaults() -> None:
     assert codes.afdeling.code_objecttype == "afd"
     assert codes.groep.code_objecttype == "grp"
     assert codes.zaak.code_objecttype == "zgw-Zaak"
+
+
+def test_the_settings_example_in_the_docs_is_valid() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "openklant.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+
+    parsed = OpenKlantSettings.model_validate(tomllib.loads(example)["plugins"]["openklant"])
+
+    assert parsed.token.reference == "${OPENKLANT_TOKEN}"
