@@ -307,8 +307,11 @@ def _ensure_internetaak(
     verzoek: NieuwContactverzoek,
     actoren: Sequence[Actor],
 ) -> InterneTaak:
-    for taak in client.internetaken.iterate(aanleidinggevendKlantcontact__uuid=klantcontact.uuid):
-        return taak
+    # The klantcontact is the hub's own (its key is in the metadata): a taak on it is ours.
+    existing = client.internetaken.iterate(aanleidinggevendKlantcontact__uuid=klantcontact.uuid)
+    found = next(existing, None)
+    if found is not None:
+        return found
     return client.internetaken.create(
         {
             "gevraagdeHandeling": client.settings.gevraagde_handeling,

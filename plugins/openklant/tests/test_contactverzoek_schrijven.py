@@ -233,3 +233,13 @@ def test_an_open_klant_that_drops_metadata_stops_the_write_after_the_klantcontac
 
         assert old.counts()["klantcontacten"] == 1
         assert old.counts()["internetaken"] == 0
+
+
+def test_an_email_address_open_klant_refuses_is_refused_before_anything_is_written(
+    openklant: OpenKlantDouble,
+) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        contactverzoek(betrokkene={"email": "fenna.proef@@voorbeeld"})
+
+    assert refused.value.field == "betrokkene.email"
+    assert "fenna" not in refused.value.detail
