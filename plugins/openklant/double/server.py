@@ -26,14 +26,20 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from jsonschema.exceptions import ValidationError as SchemaError
-from jsonschema.exceptions import best_match
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
 from hub.doubles import LoopbackWsgiDouble
 from plugins.openklant.double.filters import UnsupportedFilter, select
-from plugins.openklant.double.spec import API_VERSION, BASE_PATH, klantinteracties_api, raw_spec
+from plugins.openklant.double.problems import (
+    describe,
+    double_error,
+    invalid_params,
+    json_response,
+    problem,
+    validation_error,
+)
+from plugins.openklant.double.spec import BASE_PATH, klantinteracties_api, raw_spec
 from plugins.openklant.double.store import COLLECTIONS, Missing, Rejected, Store
 
 DEFAULT_TOKEN = "openklant-double-token-0000000000000000"  # noqa: S105 - a test double's token
@@ -277,10 +283,10 @@ class OpenKlantDouble(LoopbackWsgiDouble):
         if fail is not None:
             headers = {"Retry-After": retry_after} if retry_after else {}
             return _Outcome(
-                _problem(fail, "service_unavailable", "Gesimuleerde storing", headers=headers)
+                problem(fail, "service_unavailable", "Gesimuleerde storing", headers=headers)
             )
         if not request.path.startswith(BASE_PATH + "/"):
-            return _Outcome(_problem(404, "not_found", "Niet gevonden."))
+            return _Outcome(problem(404, "not_found", "Niet gevonden."))
         refused = self._check_token(request)
         if refused is not None:
             return _Outcome(refused)
@@ -289,10 +295,10 @@ class OpenKlantDouble(LoopbackWsgiDouble):
         oas_request = WerkzeugOpenAPIRequest(request)
         errors = list(api.iter_request_errors(oas_request))
         if errors:
-            params = [p for e in errors for p in _invalid_params(e)]
+            params = [p for e in errors for p in invalid_params(e)]
             with self._lock:
                 self.request_violations.append(f"{request.method} {request.path}: {params}")
-            return _Outcome(_validation_error(params))
+            return _Outcome(validation_error(params))
 
         outcome = self._route(request)
         if 200 <= outcome.response.status_code < 300:
@@ -300,7 +306,7 @@ class OpenKlantDouble(LoopbackWsgiDouble):
                 api.iter_response_errors(oas_request, WerkzeugOpenAPIResponse(outcome.response))
             )
             if problems:
-                detail = "; ".join(_describe(e) for e in problems)
+                detail = "; ".join(describe(e) for e in problems)
                 with self._lock:
                     self.response_violations.append(f"{request.method} {request.path}: {detail}")
                 return _Outcome(
@@ -320,30 +326,30 @@ class OpenKlantDouble(LoopbackWsgiDouble):
         body = request.get_json(silent=True) or {}
         if parts == ["_admin", "kiss-contactverzoeken"] and request.method == "POST":
             try:
-                return _json(self.seed_contactverzoek(**body), 201)
+                return json_response(self.seed_contactverzoek(**body), 201)
             except (TypeError, Rejected) as exc:
-                return _double_error(f"seed mislukt: {type(exc).__name__}")
+                return double_error(f"seed mislukt: {type(exc).__name__}")
         if parts == ["_admin", "opgeslagen"] and request.method == "GET":
-            return _json(self.snapshot())
+            return json_response(self.snapshot())
         if parts == ["_admin", "faults"] and request.method == "POST":
             with self._lock:
                 for key, value in body.items():
                     if hasattr(self.faults, key):
                         setattr(self.faults, key, value)
-            return _json({"ok": True})
-        return _problem(404, "not_found", "Niet gevonden.")
+            return json_response({"ok": True})
+        return problem(404, "not_found", "Niet gevonden.")
 
     def _check_token(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Token "):
-            return _problem(
+            return problem(
                 401,
                 "not_authenticated",
                 "Authenticatiegegevens zijn niet opgegeven.",
                 headers={"WWW-Authenticate": "Token"},
             )
         if header.removeprefix("Token ").strip() not in self.tokens:
-            return _problem(
+            return problem(
                 401,
                 "authentication_failed",
                 "Ongeldige token.",
@@ -354,7 +360,7 @@ class OpenKlantDouble(LoopbackWsgiDouble):
     def _route(self, request: Request) -> _Outcome:
         parts = [p for p in request.path[len(BASE_PATH) :].split("/") if p]
         if not parts or parts[0] not in COLLECTIONS or len(parts) > 2:
-            return _Outcome(_double_error(f"de double kent {request.path} niet"))
+            return _Outcome(double_error(f"de double kent {request.path} niet"))
         collection = parts[0]
         try:
             if len(parts) == 1 and request.method == "GET":
@@ -363,24 +369,22 @@ class OpenKlantDouble(LoopbackWsgiDouble):
                 with self._lock:
                     key = self.store.create(collection, request.get_json())
                     body = self.store.represent(collection, key)
-                return _Outcome(_json(body, 201), created=collection)
+                return _Outcome(json_response(body, 201), created=collection)
             key = parts[1]
             if request.method == "GET":
                 with self._lock:
-                    return _Outcome(_json(self.store.represent(collection, key)))
+                    return _Outcome(json_response(self.store.represent(collection, key)))
             if request.method == "PATCH":
                 with self._lock:
                     self.store.update(collection, key, request.get_json())
-                    return _Outcome(_json(self.store.represent(collection, key)))
+                    return _Outcome(json_response(self.store.represent(collection, key)))
         except Rejected as exc:
-            return _Outcome(_validation_error(list(exc.params)))
+            return _Outcome(validation_error(list(exc.params)))
         except Missing:
-            return _Outcome(_problem(404, "not_found", "Niet gevonden."))
+            return _Outcome(problem(404, "not_found", "Niet gevonden."))
         except UnsupportedFilter as exc:
-            return _Outcome(_double_error(f"de double ondersteunt filter {exc} niet"))
-        return _Outcome(
-            _double_error(f"de double ondersteunt {request.method} {request.path} niet")
-        )
+            return _Outcome(double_error(f"de double ondersteunt filter {exc} niet"))
+        return _Outcome(double_error(f"de double ondersteunt {request.method} {request.path} niet"))
 
     def _list(self, request: Request, collection: str) -> Response:
         args = dict(request.args.items())
@@ -390,14 +394,14 @@ class OpenKlantDouble(LoopbackWsgiDouble):
             selected = select(self.store, collection, args, _list_params(collection))
         start = (page - 1) * size
         if page < 1 or size < 1 or (start >= len(selected) and page != 1):
-            return _problem(404, "not_found", "Ongeldige pagina.")
+            return problem(404, "not_found", "Ongeldige pagina.")
         base = f"{self.api_url}/{collection}"
         query = {k: v for k, v in args.items() if k != "page"}
 
         def link(number: int) -> str:
             return f"{base}?{urlencode({**query, 'page': number})}"
 
-        return _json(
+        return json_response(
             {
                 "count": len(selected),
                 "next": link(page + 1) if start + size < len(selected) else None,
@@ -423,100 +427,6 @@ def _route_of(path: str) -> str:
         except ValueError:
             parts.append(part)
     return "/".join(parts)
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(body),
-        status=status,
-        content_type="application/json",
-        headers={"API-version": API_VERSION},
-    )
-
-
-def _problem(
-    status: int, code: str, title: str, *, headers: Mapping[str, str] | None = None, **extra: Any
-) -> Response:
-    body = {
-        "type": f"https://openklant.test/ref/fouten/{code}/",
-        "code": code,
-        "title": title,
-        "status": status,
-        "detail": title,
-        "instance": f"urn:uuid:{uuid.uuid4()}",
-        **extra,
-    }
-    return Response(
-        json.dumps(body),
-        status=status,
-        content_type="application/problem+json",
-        headers={"API-version": API_VERSION, **(headers or {})},
-    )
-
-
-def _validation_error(params: list[tuple[str, str, str]]) -> Response:
-    """Open Klant's 400 (vng-api-common's ValidationError problem)."""
-    invalid = [{"name": n, "code": c, "reason": r} for n, c, r in params]
-    return _problem(400, "invalid", "Invalid input.", invalidParams=invalid)
-
-
-def _double_error(detail: str) -> Response:
-    return Response(json.dumps({"double": detail}), status=500, content_type="application/json")
-
-
-_REASONS = {
-    "max_length": "Zorg ervoor dat dit veld niet meer dan {limit} karakters bevat.",
-    "min_length": "Zorg ervoor dat dit veld minimaal {limit} karakters bevat.",
-    "required": "Dit veld is vereist.",
-    "null": "Dit veld mag niet leeg zijn.",
-    "invalid_choice": "Dit is geen geldige keuze.",
-    "invalid": "Ongeldige invoer.",
-}
-_CODES = {
-    "maxLength": "max_length",
-    "minLength": "min_length",
-    "required": "required",
-    "enum": "invalid_choice",
-    "maximum": "max_value",
-    "minimum": "min_value",
-}
-
-
-def _invalid_params(error: Exception) -> list[tuple[str, str, str]]:
-    """Open Klant's ``invalidParams`` for one openapi-core error: the field by its dotted
-    camelCase path, DRF's code and a reason that never repeats the value."""
-    cause = error.__cause__
-    schema_errors = getattr(error, "schema_errors", None) or getattr(cause, "schema_errors", None)
-    if schema_errors:
-        return [_from_schema_error(best_match([e]) or e) for e in schema_errors]
-    name = getattr(error, "name", None) or getattr(cause, "name", None)
-    if name:
-        return [(str(name), "invalid", _REASONS["invalid"])]
-    return [("nonFieldErrors", "invalid", _REASONS["invalid"])]
-
-
-def _from_schema_error(error: SchemaError) -> tuple[str, str, str]:
-    path = [str(p) for p in error.absolute_path]
-    code = _CODES.get(str(error.validator), "invalid")
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [p for p in error.validator_value if p not in error.instance]
-        path += missing[:1]
-    if error.validator == "type" and error.instance is None:
-        code = "null"
-    limit = error.validator_value if code in ("max_length", "min_length") else ""
-    reason = _REASONS.get(code, _REASONS["invalid"]).format(limit=limit)
-    return (".".join(path) or "nonFieldErrors", code, reason)
-
-
-def _describe(error: Exception) -> str:
-    cause = error.__cause__
-    text = f"{type(error).__name__}: {error}"
-    if cause is not None:
-        text += f" ({cause})"
-    schema_errors = getattr(error, "schema_errors", None) or getattr(cause, "schema_errors", None)
-    if schema_errors:
-        text += " [" + "; ".join(str(getattr(e, "message", e))[:200] for e in schema_errors) + "]"
-    return text[:2000]
 
 
 @contextmanager
