@@ -154,7 +154,13 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
             print(f"  upstream: {line}")
         if gemeente is not None:
             print(f"\nDev tokens for gemeente {DEMO_GEMEENTE} ({gemeente.naam}), valid 8 hours:")
-            for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
+            for role in (
+                "kcc-medewerker",
+                "backoffice",
+                "privacy-officer",
+                "beheerder",
+                "teamleider",
+            ):
                 token = issue_dev_token(
                     gemeente.auth,
                     subject=f"demo-{role}",

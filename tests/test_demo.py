@@ -79,7 +79,7 @@ def test_demo_serves_livez_and_the_openapi_document(demo: tuple[str, str]) -> No
 
 def test_demo_prints_a_working_token_per_role(demo: tuple[str, str]) -> None:
     base, output = demo
-    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
+    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"):
         response = httpx.get(
             f"{base}/api/v1/gemeenten/9999/plugins",
             headers={"Authorization": f"Bearer {token_from(output, role)}"},
