@@ -14,6 +14,7 @@ trusts the same issuer (or, for a dev login, the one gemeente chosen).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -186,7 +187,7 @@ def dev_login(tenants: Tenants, *, gemeente: str, rol: str, naam: str) -> Sessie
         raise LoginMislukt("ontwikkel-login is voor deze gemeente niet toegestaan")
     if rol not in KNOWN_ROLES:
         raise LoginMislukt("onbekende rol")
-    subject = "dev-" + "".join(c for c in naam.lower() if c.isalnum() or c == "-")[:40]
+    subject = "dev-" + re.sub(r"[^a-z0-9]+", "-", naam.lower()).strip("-")[:40]
     caller = Caller(
         subject=subject if subject != "dev-" else "dev-gebruiker",
         display_name=naam.strip()[:80] or "Ontwikkelaar",

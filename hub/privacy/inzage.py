@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.bsn import mask_bsn
@@ -77,6 +78,9 @@ class Inzage:
     betrokkene: str  # the BSN in its partial form only
     opgesteld_op: datetime
     regels: list[logboek.InzageRegel]
+    # The logboek's last sequence number when the answer was made: a download asked from the
+    # answer's page passes it back, so page, CSV and PDF hold the same rows.
+    stand: int
 
 
 def inzage_opvragen(
@@ -89,14 +93,24 @@ def inzage_opvragen(
     bsn: str,
     activiteit: str = INZAGE,
     met_medewerker: bool = True,
+    stand: int | None = None,
 ) -> Inzage:
-    """Who processed this person's data, when and why; the request itself is logged first."""
+    """Who processed this person's data, when and why, up to record ``stand`` (default: all).
+
+    The request itself is logged in the same transaction, so it shows in the next inzage.
+    """
     if activiteit not in ACTIVITEITEN:
         raise ValueError(f"unknown activity {activiteit}")
     started = utcnow()
     organisatie = f"Gemeente {gemeente_naam}"
     omschrijvingen = {code: d.omschrijving for code, d in privacy.doelen.by_code.items()}
     with store.session() as session:
+        laatste = session.scalar(
+            select(func.max(logboek.LogboekRecord.volgnummer)).where(
+                logboek.LogboekRecord.gemeente == privacy.gemeente
+            )
+        )
+        stand = min(stand, int(laatste or 0)) if stand is not None else int(laatste or 0)
         regels = logboek.inzage(
             session,
             privacy.sleutels,
@@ -104,6 +118,7 @@ def inzage_opvragen(
             doel_omschrijvingen=omschrijvingen,
             organisatie=organisatie,
             met_medewerker=met_medewerker,
+            tot_en_met=stand,
         )
         log_gebruik(
             session,
@@ -120,4 +135,5 @@ def inzage_opvragen(
         betrokkene=mask_bsn(bsn),
         opgesteld_op=started,
         regels=regels,
+        stand=stand,
     )

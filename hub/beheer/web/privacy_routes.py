@@ -29,7 +29,9 @@ PrivacyOfficer = Annotated[Pagina, Depends(pagina_voor("privacy-officer"))]
 _PAGINA_GROOTTE = 50
 
 
-def _inzage(p: Pagina, bsn: str, activiteit: str, met_medewerker: bool) -> inzage_feature.Inzage:
+def _inzage(
+    p: Pagina, bsn: str, activiteit: str, met_medewerker: bool, stand: int | None = None
+) -> inzage_feature.Inzage:
     try:
         return inzage_feature.inzage_opvragen(
             p.rt.store,
@@ -40,6 +42,7 @@ def _inzage(p: Pagina, bsn: str, activiteit: str, met_medewerker: bool) -> inzag
             bsn=bsn,
             activiteit=activiteit,
             met_medewerker=met_medewerker,
+            stand=stand,
         )
     except ServiceUnavailable as exc:
         raise PaginaFout(503, "Logboek niet beschikbaar", exc.detail.capitalize() + ".") from None
@@ -79,12 +82,12 @@ def inzage_resultaat(
 
 
 def _download(
-    p: Pagina, csrf: str, bsn: str, met_medewerker: str | None, soort: str
+    p: Pagina, csrf: str, bsn: str, met_medewerker: str | None, stand: int | None, soort: str
 ) -> inzage_feature.Inzage:
     controleer_csrf(p.sessie, csrf)
     if not is_valid_bsn(bsn):
         raise PaginaFout(400, "Ongeldig verzoek", "Vraag de inzage opnieuw op.")
-    return _inzage(p, bsn, soort, met_medewerker is not None)
+    return _inzage(p, bsn, soort, met_medewerker is not None, stand)
 
 
 def _bestandsnaam(extensie: str) -> str:
@@ -98,8 +101,9 @@ def inzage_csv(
     csrf: Annotated[str, Form()] = "",
     bsn: Annotated[str, Form(max_length=20)] = "",
     met_medewerker: Annotated[str | None, Form()] = None,
+    stand: Annotated[int | None, Form(ge=0, le=2**62)] = None,
 ) -> Response:
-    resultaat = _download(p, csrf, bsn, met_medewerker, inzage_feature.INZAGE_CSV)
+    resultaat = _download(p, csrf, bsn, met_medewerker, stand, inzage_feature.INZAGE_CSV)
     return Response(
         logboek.inzage_csv(resultaat.regels).encode("utf-8-sig"),
         media_type="text/csv; charset=utf-8",
@@ -113,8 +117,9 @@ def inzage_pdf_download(
     csrf: Annotated[str, Form()] = "",
     bsn: Annotated[str, Form(max_length=20)] = "",
     met_medewerker: Annotated[str | None, Form()] = None,
+    stand: Annotated[int | None, Form(ge=0, le=2**62)] = None,
 ) -> Response:
-    resultaat = _download(p, csrf, bsn, met_medewerker, inzage_feature.INZAGE_PDF)
+    resultaat = _download(p, csrf, bsn, met_medewerker, stand, inzage_feature.INZAGE_PDF)
     return Response(
         inzage_pdf(resultaat, tijd, resultaat.opgesteld_op),
         media_type="application/pdf",
