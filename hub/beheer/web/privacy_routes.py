@@ -7,6 +7,7 @@ and only the result page shows it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -37,7 +38,8 @@ def _inzage(
             p.rt.store,
             privacy_for(p.gemeente),
             gemeente_naam=p.gemeente.naam,
-            caller=p.sessie.caller(),
+            # Logged in the role this page needs, whatever other roles the user has.
+            caller=replace(p.sessie.caller(), roles=frozenset({"privacy-officer"})),
             trace_id=p.request.state.trace_id,
             bsn=bsn,
             activiteit=activiteit,
