@@ -111,6 +111,7 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
     import uvicorn
 
     from hub.api.app import create_app
+    from hub.api.server import server_config
     from hub.auth import issue_dev_token
     from hub.demo_directory import demo_directory
     from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
@@ -135,9 +136,7 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         stop = threading.Event()
         scheduler = threading.Thread(target=run_forever, args=(rt, stop), daemon=True)
         scheduler.start()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(rt), host=host, port=port, access_log=False, log_config=None)
-        )
+        server = uvicorn.Server(server_config(create_app(rt), host=host, port=port))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         base = f"http://{host}:{port}"

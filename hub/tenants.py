@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hub.api_settings import ApiSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
@@ -77,6 +78,7 @@ class HubSettings(_Strict):
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
 
 class GemeenteFile(_Strict):

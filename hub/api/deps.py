@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub.auth import verify_token
 from hub.caller import Caller
-from hub.errors import Forbidden, NotFound, Unauthorized
+from hub.errors import Forbidden, Unauthorized
 from hub.pluginmanager import PluginHost
 from hub.runtime import Runtime
 from hub.store.db import Store
@@ -48,7 +48,9 @@ def runtime(request: Request) -> Runtime:
 def tenant_for(*roles: str) -> Callable[..., Tenant]:
     """A dependency admitting callers with one of ``roles`` for the gemeente in the path.
 
-    Order of checks: token (401) → gemeente known (404) → token covers gemeente (403) → role (403).
+    Order of checks: token (401) → token covers a connected gemeente (403) → role (403). A
+    gemeente that is not connected answers exactly like one the token does not cover, so
+    tokens cannot be used to find out which gemeenten a hub serves.
     """
     allowed = frozenset(roles)
 
@@ -63,9 +65,7 @@ def tenant_for(*roles: str) -> Callable[..., Tenant]:
         gemeente = rt.tenants.get(gemeentecode)
         auth = gemeente.auth if gemeente else rt.tenants.hub.auth
         caller = verify_token(credentials.credentials, auth)
-        if gemeente is None:
-            raise NotFound(f"gemeente {gemeentecode} is niet aangesloten op deze hub")
-        if gemeentecode not in caller.gemeenten:
+        if gemeente is None or gemeentecode not in caller.gemeenten:
             raise Forbidden(f"het token geeft geen toegang tot gemeente {gemeentecode}")
         if allowed and not caller.roles & allowed:
             raise Forbidden("uw rol geeft geen toegang tot deze gegevens")

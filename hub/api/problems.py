@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.errors import InvalidRequest, KccError
+from hub.errors import InvalidRequest, KccError, safe_name
+from hub.scrub import carries_person_data, redact
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ _TITLES = {
     415: "Mediatype niet ondersteund",
     422: "Verzoek niet verwerkbaar",
     429: "Te veel verzoeken",
+    431: "Headers te groot",
     500: "Interne fout",
     501: "Niet beschikbaar",
     502: "Bronsysteem weigert het verzoek",
@@ -61,6 +63,15 @@ class Problem(BaseModel):
     bron: str | None = Field(default=None, description="Het bronsysteem (plugin) dat faalde.")
 
 
+def problem_instance(path: str) -> str:
+    """The request path as ``instance``, with every segment that carries person data (a BSN,
+    an e-mail address, a telephone number) or a control character replaced."""
+    return "/".join(
+        "[verborgen]" if carries_person_data(part) or not part.isprintable() else part
+        for part in path.split("/")
+    )
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -74,8 +85,9 @@ def problem_response(
     body = Problem(
         title=title or _TITLES.get(status, "Fout"),
         status=status,
-        detail=detail,
-        instance=request.url.path,
+        # Messages are built without input values; scrubbing is the last line of defence.
+        detail=redact(detail),
+        instance=problem_instance(request.url.path),
         traceId=getattr(request.state, "trace_id", None),
         invalidParams=invalid,
         bron=source,
@@ -90,7 +102,7 @@ def problem_response(
 
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    return safe_name(".".join(parts)) or "body"
 
 
 def _validation_reason(err: dict[str, Any]) -> tuple[str, str]:
@@ -147,14 +159,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
         return problem_response(request, exc.status_code, detail, headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The trace id links the client's report to this log line; the client never sees the trace.
-        log.exception("unexpected error", exc_info=exc)
-        return problem_response(
-            request, 500, "Er ging iets mis in de hub. Meld het trace id aan de beheerder."
-        )
 
 
 _PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
