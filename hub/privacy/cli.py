@@ -7,10 +7,16 @@
 
 A BSN on the command line ends up in shell history: give ``-`` to read it from
 standard input instead.
+
+``inzage`` and ``export`` are themselves processings of person data: each leaves a
+logboek record (activity ``logboek-inzage`` with the BSN as betrokkene, or
+``logboek-export``) with the operating-system user as medewerker, role
+``privacy-officer`` and client ``kcc-hub-cli``, in the same transaction as the read.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from datetime import datetime
@@ -20,12 +26,16 @@ from typing import IO, Any
 import click
 
 from hub.bsn import is_valid_bsn
+from hub.caller import Caller
 from hub.cli_options import config_option
 from hub.privacy import logboek as lb
+from hub.privacy.pipeline import new_logboek_invoer
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
 from hub.settings_errors import ConfigError
+from hub.store.base import utcnow
 from hub.store.db import Store
+from hub.tracing import new_trace_id
 
 
 def _gemeente_option(fn: Any) -> Any:
@@ -49,6 +59,26 @@ def _load(config_dir: Path | None, code: str) -> tuple[Store, GemeentePrivacy, A
             click.echo(str(problem), err=True)
         raise click.ClickException("configuration is invalid (see kcc-hub config check)") from exc
     return Store.from_env(), privacy, gemeente
+
+
+def _log_cli(
+    session: Any, privacy: GemeentePrivacy, activiteit: str, bsn: str | None = None
+) -> None:
+    """The command's own logboek record (see the module docstring)."""
+    user = getpass.getuser()
+    caller = Caller(
+        subject=f"cli:{user}",
+        display_name=user,
+        roles=frozenset({"privacy-officer"}),
+        gemeenten=frozenset({privacy.gemeente}),
+        client_id="kcc-hub-cli",
+    )
+    invoer = new_logboek_invoer(privacy, caller, new_trace_id(), activiteit)
+    invoer.velden.append("logboek")
+    if bsn is not None:
+        invoer.betrokkenen.append(bsn)
+    invoer.end_time = utcnow()
+    lb.append(session, privacy.sleutels, invoer)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -106,12 +136,13 @@ def export_cmd(
     gemeente: str, van: str | None, tot: str | None, output: Path | None, config_dir: Path | None
 ) -> None:
     """Write the records as JSON lines (first line: chain head and checkpoint)."""
-    store, _privacy, _ = _load(config_dir, gemeente)
+    store, privacy, _ = _load(config_dir, gemeente)
     out = _output(output)
     try:
         with store.session() as session:
             for item in lb.export(session, gemeente, van=_moment(van), tot=_moment(tot)):
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            _log_cli(session, privacy, "logboek-export")
     finally:
         if output:
             out.close()
@@ -152,6 +183,7 @@ def inzage_cmd(
             organisatie=f"Gemeente {config.naam}",
             met_medewerker=met_medewerker,
         )
+        _log_cli(session, privacy, "logboek-inzage", bsn)
     out = _output(output)
     try:
         if fmt == "csv":

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.deps import Tenant, tenant_for
+from hub.api.deps import Attempt, attempt_for
 from hub.api.problems import problem_responses
 from hub.domain.base import ApiModel
 from hub.privacy.pipeline import lookup_personen
@@ -95,10 +95,12 @@ _BODY_SCHEMA = PersonenVraag.model_json_schema()
 )
 def personen_bevragen(
     request: Request,
-    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+    attempt: Annotated[Attempt, Depends(attempt_for(*ROLLEN))],
     body: Annotated[Any, Body(include_in_schema=False)],
 ) -> PersonenAntwoord:
-    """Elke bevraging, ook een foutieve, komt in het logboek voordat er gegevens de hub verlaten."""
+    """Elke bevraging, ook een foutieve of geweigerde, komt in het logboek voordat er gegevens
+    de hub verlaten."""
+    t = attempt.tenant
     answer = lookup_personen(
         t.store,
         t.plugins,
@@ -106,7 +108,8 @@ def personen_bevragen(
         t.caller,
         t.trace_id,
         body,
-        traceparent=request.headers.get("traceparent"),
+        traceparent=request.state.traceparent,
+        refusal=attempt.refusal,
     )
     return PersonenAntwoord(
         type=answer["type"],

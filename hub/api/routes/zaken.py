@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
-from pydantic import Field
+from fastapi import APIRouter, Body, Depends, Path
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, ValidationError
 
-from hub.api.deps import Tenant, tenant_for
+from hub.api.deps import Attempt, Tenant, attempt_for, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
 from hub.domain.base import ApiModel
@@ -28,7 +29,13 @@ from hub.errors import (
     UpstreamTimeout,
 )
 from hub.privacy.doelbinding import Doel
-from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
+from hub.privacy.personen_vraag import bsns_in
+from hub.privacy.pipeline import (
+    new_logboek_invoer,
+    note_attempt,
+    record_failure,
+    write_logboek,
+)
 from hub.privacy.settings import privacy_for
 
 log = logging.getLogger(__name__)
@@ -78,10 +85,31 @@ class ZakenAntwoord(ApiModel):
     summary="Zaken van een persoon of organisatie zoeken",
     response_model=ZakenAntwoord,
     responses=problem_responses(400, 401, 403, 404, 501, 502, 503, 504),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ZakenZoekvraag.model_json_schema()}},
+        }
+    },
 )
 def zaken_zoeken(
-    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))], vraag: ZakenZoekvraag
+    attempt: Annotated[Attempt, Depends(attempt_for(*ROLLEN))],
+    body: Annotated[Any, Body(include_in_schema=False)],
 ) -> ZakenAntwoord:
+    """Validated here rather than by FastAPI, so that a refused or malformed request that
+    carried a BSN is logged against that person first."""
+    t = attempt.tenant
+    try:
+        if attempt.refusal is not None:
+            raise attempt.refusal
+        vraag = ZakenZoekvraag.model_validate(body)
+    except (ValidationError, KccError) as exc:
+        problem: Exception = (
+            RequestValidationError(exc.errors()) if isinstance(exc, ValidationError) else exc
+        )
+        if bsns_in(body):
+            _log_attempt(t, body, problem)
+        raise problem from None
     if bool(vraag.burgerservicenummer) == bool(vraag.kvk_nummer):
         raise InvalidRequest(
             "geef een burgerservicenummer of een kvkNummer (precies één van beide)",
@@ -93,6 +121,15 @@ def zaken_zoeken(
         zaken, bronnen = _zoek(t, doel, bsn=None, kvk=vraag.kvk_nummer)
         return ZakenAntwoord(zaken=zaken, bronnen=bronnen, doel=doel.code, trace_id=t.trace_id)
     return _zoek_persoon(t, vraag)
+
+
+def _log_attempt(t: Tenant, body: Any, problem: Exception) -> None:
+    privacy = privacy_for(t.gemeente)
+    invoer = new_logboek_invoer(privacy, t.caller, t.trace_id, ACTIVITEIT)
+    note_attempt(invoer, privacy, body)
+    # A body the model refused is a 400 like any InvalidRequest.
+    record_failure(invoer, problem if isinstance(problem, KccError) else InvalidRequest("body"))
+    write_logboek(t.store, None, privacy, invoer, wat="zaken")
 
 
 def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
