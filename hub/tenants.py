@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.api_settings import ApiSettings
+from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
@@ -79,6 +80,9 @@ class HubSettings(_Strict):
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    witness: WitnessSettings | None = Field(
+        default=None, description="Where the logboek's chain heads are anchored."
+    )
 
 
 class GemeenteFile(_Strict):

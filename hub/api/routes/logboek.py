@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, Field
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
 from hub.domain.base import ApiModel
 from hub.errors import InvalidRequest, ServiceUnavailable
-from hub.privacy import logboek
+from hub.privacy import logboek, witness
 from hub.privacy.keys import LogboekSleutels
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
@@ -86,6 +86,13 @@ class Verificatie(ApiModel):
         description="Volgnummer van de laatste bewaartermijn-opschoning, als die er was."
     )
     eerste_breuk: Breuk | None = Field(description="Het eerste gebroken record, als er een is.")
+    getuige: str = Field(
+        description="De controle tegen de getuige van de keten-kop: gecontroleerd, "
+        "niet_ingesteld of niet_leesbaar (zie docs/privacy.md)."
+    )
+    getuige_volgnummer: int | None = Field(
+        default=None, description="Het hoogste volgnummer dat de getuige vastlegde."
+    )
 
 
 @router.post(
@@ -160,15 +167,33 @@ def _log_search(
     response_model=Verificatie,
     responses=problem_responses(401, 403, 404, 503),
 )
-def logboek_verificatie(t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]) -> Verificatie:
+def logboek_verificatie(
+    request: Request, t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]
+) -> Verificatie:
     privacy = privacy_for(t.gemeente)
+    settings = request.app.state.runtime.tenants.hub.witness
+    status, bevinding = "niet_ingesteld", None
     with t.store.session() as session:
         result = logboek.verify(session, privacy.sleutels)
+        if settings is not None and result.intact:
+            try:
+                ankers = witness.witness_from_settings(settings).lees(t.gemeente.code)
+            except witness.WitnessUnreadable:
+                status = "niet_leesbaar"
+            else:
+                status = "gecontroleerd"
+                bevinding = witness.check_chain(
+                    session, privacy.sleutels, ankers, result.laatste_volgnummer
+                )
     breuk = result.eerste_breuk
+    if bevinding is not None and not bevinding.intact:
+        breuk = logboek.Breuk(bevinding.volgnummer or 0, bevinding.reden or "")
     return Verificatie(
-        intact=result.intact,
+        intact=breuk is None,
         aantal_gecontroleerd=result.aantal_gecontroleerd,
         laatste_volgnummer=result.laatste_volgnummer,
         checkpoint_volgnummer=result.checkpoint_volgnummer,
         eerste_breuk=Breuk(volgnummer=breuk.volgnummer, reden=breuk.reden) if breuk else None,
+        getuige=status,
+        getuige_volgnummer=bevinding.getuige_volgnummer if bevinding else None,
     )
