@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.api_settings import ApiSettings
+from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
@@ -83,6 +84,7 @@ class HubSettings(_Strict):
     witness: WitnessSettings | None = Field(
         default=None, description="Where the logboek's chain heads are anchored."
     )
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
 class GemeenteFile(_Strict):
@@ -93,6 +95,9 @@ class GemeenteFile(_Strict):
     privacy: dict[str, Any] = Field(default_factory=dict)
     sync: dict[str, int] = Field(
         default_factory=dict, description="Sync interval per plugin name, seconds."
+    )
+    rate_limits: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
 
 
@@ -108,6 +113,7 @@ class Gemeente:
     privacy: dict[str, Any] = field(default_factory=dict)
     sync_intervals: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     @property
     def plugins(self) -> list[str]:
@@ -216,6 +222,11 @@ def _load_gemeente(
                 )
             )
             ok = False
+    try:
+        rate_limits = hub.rate_limits.merged(parsed.rate_limits)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(path, "rate_limits", exc))
+        ok = False
     if not ok:
         return None
     return Gemeente(
@@ -227,4 +238,5 @@ def _load_gemeente(
         privacy=parsed.privacy,
         sync_intervals=parsed.sync,
         source=path,
+        rate_limits=rate_limits,
     )

@@ -140,6 +140,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(KccError)
     async def _kcc(request: Request, exc: KccError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int):
+            headers = {"Retry-After": str(retry_after)}
         if exc.status >= 500:
             log.warning(
                 "request failed: %s from %s (%s)",

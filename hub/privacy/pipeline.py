@@ -38,6 +38,13 @@ from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
 from hub.privacy.masking import Gemaskeerd, RolBeleid, mask_persoon, upstream_fields
 from hub.privacy.personen_vraag import bsns_in, parse_query
 from hub.privacy.settings import GemeenteLike, GemeentePrivacy, privacy_for
+from hub.privacy.volume import (
+    RateLimitSettings,
+    TooManyRequests,
+    check_lookup,
+    limits_of,
+    soorten_of,
+)
 from hub.store.base import utcnow
 from hub.store.db import Store
 from hub.tracing import new_span_id, parse_traceparent, safe_traceparent
@@ -65,6 +72,8 @@ def _logboek_trace_id(trace_id: str) -> str:
 def _status_of(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, InvalidRequest):
         return "ongeldig_verzoek", 400
+    if isinstance(exc, TooManyRequests):
+        return "te_veel_verzoeken", 429
     if isinstance(exc, Forbidden):
         return "geen_toegang", 403
     if isinstance(exc, CapabilityMissing):
@@ -153,6 +162,7 @@ def lookup_personen(
             body=body,
             invoer=invoer,
             refusal=refusal,
+            limits=limits_of(gemeente_config),
         )
     except Exception as exc:
         record_failure(invoer, exc)
@@ -226,6 +236,7 @@ def _answer(
     body: Any,
     invoer: LogboekInvoer,
     refusal: Exception | None,
+    limits: RateLimitSettings | None,
 ) -> dict[str, Any]:
     # BSNs and doel go into the record first: the privacy officer must be able to find
     # attempts by the person's BSN even when the request is refused or malformed.
@@ -251,6 +262,11 @@ def _answer(
             )
     if not wanted:
         raise Forbidden(f"de rol {rol} mag bij deze zoekvraag geen persoonsgegevens inzien")
+    if limits is not None:
+        signalen = check_lookup(
+            limits, privacy.gemeente, caller.subject, rol, soorten_of(query_type, query)
+        )
+        invoer.signalen.extend(signalen.as_list())
     answer = plugins.first(
         privacy.gemeente,
         "kcc_get_personen",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, Field
@@ -41,6 +41,9 @@ class LogboekZoekvraag(ApiModel):
     doel: str | None = Field(default=None, max_length=64)
     van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
     tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
+    signaal: Literal["bulk"] | None = Field(
+        default=None, description="Alleen records met dit signaal (bulk: veel opvragingen)."
+    )
     # Bounded: an offset past any real logboek would only overflow the database integer.
     pagina: int = Field(default=1, ge=1, le=100_000)
     pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
@@ -64,6 +67,7 @@ class LogboekRegel(ApiModel):
     aantal_personen: int
     aantal_betrokkenen: int
     foreign_operation: str | None
+    signalen: list[str] = Field(description="Signalen, bijvoorbeeld bulk (veel opvragingen).")
 
 
 class LogboekZoekAntwoord(ApiModel):
@@ -121,6 +125,7 @@ def logboek_zoeken(
             doel=vraag.doel,
             van=vraag.van,
             tot=vraag.tot,
+            signaal=vraag.signaal,
             page=vraag.pagina,
             size=vraag.pagina_grootte,
         )

@@ -37,6 +37,7 @@ from hub.privacy.pipeline import (
     write_logboek,
 )
 from hub.privacy.settings import privacy_for
+from hub.privacy.volume import check_lookup, limits_of
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,10 @@ def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
         doel = privacy.doelen.resolve(vraag.doel, t.caller.primary_role)
         invoer.doel = doel.code
         invoer.processing_activity_id = doel.verwerkingsactiviteit
+        limits = limits_of(t.gemeente)
+        if limits is not None:
+            signalen = check_lookup(limits, t.gemeente.code, t.caller.subject, invoer.rol, ())
+            invoer.signalen.extend(signalen.as_list())
         zaken, bronnen = _zoek(t, doel, bsn=bsn, kvk=None)
         if zaken:
             invoer.velden.extend(GELEVERDE_VELDEN)
