@@ -248,7 +248,7 @@ def _answer(
     doel: Doel = privacy.doelen.resolve(doel_code, rol)
     invoer.doel = doel.code
     invoer.processing_activity_id = doel.verwerkingsactiviteit
-    beleid = privacy.beleid.voor_rol(rol)
+    beleid = privacy.beleid.voor(rol, doel.code)
     if beleid is None:
         raise Forbidden(f"de rol {rol or 'onbekend'} mag geen persoonsgegevens inzien")
     wanted = upstream_fields(beleid, query_type)
