@@ -61,6 +61,12 @@ class UpstreamRejected(KccError):
     title = "Bronsysteem weigert het verzoek"
 
 
+class UpstreamRefusedContent(UpstreamRejected):
+    """The upstream refused this request's content for good (HTTP 400, 409, 413, 422): the
+    same request can never succeed, so nobody retries it and an outbox marks it failed.
+    Raise plain :class:`UpstreamRejected` for refusals an admin can fix (credentials)."""
+
+
 class NotFound(KccError):
     """The requested object does not exist upstream or in the store."""
 

@@ -23,6 +23,8 @@ GemeenteCode = Annotated[
     str,
     Path(
         pattern=r"^[0-9]{4}$",
+        min_length=4,
+        max_length=4,
         description="CBS-gemeentecode van vier cijfers, bijvoorbeeld 0363.",
         examples=["9999"],
     ),

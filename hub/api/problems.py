@@ -7,6 +7,7 @@ built from error types and field names, never from the input values.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,6 +118,20 @@ def _validation_reason(err: dict[str, Any]) -> tuple[str, str]:
     return kind, str(err.get("msg", "Ongeldige waarde.")).removeprefix("Value error, ")
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document offers on this path: Starlette names only the
+    first matching route's (``/plugins/{naam}/synchronisaties`` has a GET and a POST route)."""
+    document = request.app.openapi()
+    prefix = (document.get("servers") or [{"url": ""}])[0]["url"].rstrip("/")
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in document.get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(prefix + template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -159,9 +174,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Fout")
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Deze resource bestaat niet."
+        headers = exc.headers
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
-        return problem_response(request, exc.status_code, detail, headers=exc.headers)
+            headers = {**(exc.headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+        return problem_response(request, exc.status_code, detail, headers=headers)
 
 
 _PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}

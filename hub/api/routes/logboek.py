@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
-from hub.domain.base import ApiModel
+from hub.domain.base import ApiModel, AwareDatumTijd
 from hub.errors import InvalidRequest, ServiceUnavailable
 from hub.privacy import logboek, witness
 from hub.privacy.keys import LogboekSleutels
@@ -35,17 +35,28 @@ _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 class LogboekZoekvraag(ApiModel):
     burgerservicenummer: str | None = Field(
-        default=None, description="BSN van de betrokkene (gezocht via de sleutel-hash)."
+        default=None,
+        max_length=9,
+        description="BSN van de betrokkene (gezocht via de sleutel-hash).",
     )
     medewerker: str | None = Field(default=None, max_length=200)
     doel: str | None = Field(default=None, max_length=64)
-    van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
-    tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
+    van: AwareDatumTijd | None = Field(
+        default=None, description="Vanaf dit tijdstip (inclusief), ISO 8601 met offset."
+    )
+    tot: AwareDatumTijd | None = Field(
+        default=None, description="Tot dit tijdstip (exclusief), ISO 8601 met offset."
+    )
     signaal: Literal["bulk"] | None = Field(
         default=None, description="Alleen records met dit signaal (bulk: veel opvragingen)."
     )
     # Bounded: an offset past any real logboek would only overflow the database integer.
-    pagina: int = Field(default=1, ge=1, le=100_000)
+    pagina: int = Field(
+        default=1,
+        ge=1,
+        le=100_000,
+        description="Paginanummer vanaf 1; een pagina voorbij het einde geeft een lege lijst.",
+    )
     pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
 
 

@@ -35,27 +35,32 @@ class PersonenVraag(BaseModel):
         "ZoekMetPostcodeEnHuisnummer",
     ] = Field(description="Soort vraag, zoals in de Haal Centraal BRP Personen API.")
     doel: str = Field(
-        description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding)."
+        max_length=64,
+        description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding).",
     )
-    burgerservicenummer: list[str] | None = Field(
+    burgerservicenummer: list[Annotated[str, Field(min_length=9, max_length=9)]] | None = Field(
         default=None,
         min_length=1,
         max_length=20,
         description="Bij RaadpleegMetBurgerservicenummer: 1 tot 20 BSN's (9 cijfers, elfproef).",
     )
-    geslachtsnaam: str | None = None
-    geboortedatum: str | None = Field(default=None, description="JJJJ-MM-DD")
-    voornamen: str | None = None
-    voorvoegsel: str | None = None
-    geslacht: str | None = None
-    gemeenteVanInschrijving: str | None = Field(default=None, pattern=r"^[0-9]{4}$")  # noqa: N815
-    postcode: str | None = None
+    # Lengths as in Haal Centraal BRP Personen v2 (specs/brp/personen-openapi.yaml).
+    geslachtsnaam: str | None = Field(default=None, max_length=200)
+    geboortedatum: str | None = Field(default=None, max_length=10, description="JJJJ-MM-DD")
+    voornamen: str | None = Field(default=None, max_length=200)
+    voorvoegsel: str | None = Field(default=None, max_length=10)
+    geslacht: str | None = Field(default=None, max_length=1)
+    gemeenteVanInschrijving: str | None = Field(  # noqa: N815
+        default=None, pattern=r"^[0-9]{4}$", max_length=4
+    )
+    postcode: str | None = Field(default=None, max_length=7)
     huisnummer: int | None = Field(default=None, ge=1, le=99999)
-    huisletter: str | None = None
-    huisnummertoevoeging: str | None = None
+    huisletter: str | None = Field(default=None, max_length=1)
+    huisnummertoevoeging: str | None = Field(default=None, max_length=4)
     inclusiefOverledenPersonen: bool | None = None  # noqa: N815
-    fields: list[str] | None = Field(
+    fields: list[Annotated[str, Field(max_length=200)]] | None = Field(
         default=None,
+        max_length=130,
         description="Optioneel: alleen deze velden (binnen wat uw rol mag zien).",
     )
 

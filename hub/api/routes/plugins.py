@@ -90,7 +90,7 @@ def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> Plugi
 )
 def list_syncs(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     aantal: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SynchronisatieLijst:
     if naam not in t.plugins.enabled(t.gemeente.code):
@@ -131,7 +131,7 @@ class SynchronisatieIngepland(ApiModel):
 )
 def start_sync(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     verzoek: SynchronisatieVerzoek,
 ) -> SynchronisatieIngepland:
     from hub.jobs.actors import sync_plugin

@@ -67,7 +67,10 @@ class ZakenZoekvraag(ApiModel):
         default=None, min_length=9, max_length=9, description="BSN van de persoon (elfproef)."
     )
     kvk_nummer: str | None = Field(
-        default=None, pattern=r"^[0-9]{8}$", description="KvK-nummer van de organisatie."
+        default=None,
+        pattern=r"^[0-9]{8}$",
+        max_length=8,
+        description="KvK-nummer van de organisatie.",
     )
     doel: str = Field(min_length=1, max_length=64, description="Doel van de bevraging.")
 
@@ -220,6 +223,7 @@ def zaak_ophalen(
         str,
         Path(
             pattern=r"^[A-Za-z0-9._-]{1,40}$",
+            max_length=40,
             description="Identificatie van de zaak zoals het zaaksysteem die toekent.",
         ),
     ],
