@@ -63,6 +63,7 @@ def verify_token(token: str, auth: AuthSettings) -> Caller:
         raise Unauthorized("de sleutel van het token is niet te vinden bij de uitgever") from None
     except jwt.PyJWTError:
         raise Unauthorized("het token is ongeldig of verkeerd ondertekend") from None
+    check_time_claims(claims, auth.leeway_seconds)
     return caller_from_claims(claims, auth)
 
 
@@ -94,9 +95,31 @@ def verify_id_token(id_token: str, auth: AuthSettings, *, nonce: str) -> Caller:
         ) from None
     except jwt.PyJWTError:
         raise Unauthorized("het ID-token is ongeldig of verkeerd ondertekend") from None
+    check_time_claims(claims, auth.leeway_seconds)
     if not hmac.compare_digest(str(claims.get("nonce")), nonce):
         raise Unauthorized("het ID-token hoort niet bij deze inlogpoging")
     return caller_from_claims(claims, auth)
+
+
+# RFC 7519 NumericDate claims: whole seconds, after 2000 and at most a year ahead. PyJWT accepts
+# numeric strings and floats such as 1e300, which no issuer sends.
+_EARLIEST = 946_684_800
+_MAX_AHEAD = 366 * 24 * 3600
+
+
+def check_time_claims(claims: dict[str, Any], leeway: int, *, now: float | None = None) -> None:
+    """Require integer ``exp``/``nbf``/``iat`` within sane bounds; raise Unauthorized."""
+    moment = int(now if now is not None else time.time())
+    for name in ("exp", "nbf", "iat"):
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Unauthorized(f"de claim {name} van het token moet een geheel getal zijn")
+        if not _EARLIEST <= value <= moment + _MAX_AHEAD:
+            raise Unauthorized(f"de claim {name} van het token ligt buiten de toegestane grenzen")
+    if "iat" in claims and claims["iat"] > moment + leeway:
+        raise Unauthorized("het token is uitgegeven in de toekomst (claim iat)")
 
 
 def _verify_dev(token: str, auth: AuthSettings) -> dict[str, Any]:

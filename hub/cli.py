@@ -275,14 +275,16 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the API (production: behind a TLS-terminating load balancer, REDIS_URL set)."""
     import uvicorn
 
+    from hub.api.server import run_options
+
     uvicorn.run(
         "hub.api.app:app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
         proxy_headers=True,
+        **run_options(),
     )
 
 

@@ -111,6 +111,7 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
     import uvicorn
 
     from hub.api.app import create_app
+    from hub.api.server import server_config
     from hub.auth import issue_dev_token
     from hub.beheer.sessie import is_loopback
     from hub.demo_directory import demo_directory
@@ -137,13 +138,11 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         scheduler = threading.Thread(target=run_forever, args=(rt, stop), daemon=True)
         scheduler.start()
         server = uvicorn.Server(
-            uvicorn.Config(
+            server_config(
                 # Session cookies without Secure only on plain http to loopback (the demo).
                 create_app(rt, beheer_loopback_http=is_loopback(host)),
                 host=host,
                 port=port,
-                access_log=False,
-                log_config=None,
             )
         )
         thread = threading.Thread(target=server.run, daemon=True)

@@ -19,6 +19,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from hub.jobs.actors import (
+    anchor_logboek,
     sweep_meldingen_outbox,
     sync_melding_statuses,
     sync_plugin,
@@ -113,6 +114,10 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
     jobs: list[tuple[str, int, dramatiq.Message[None]]] = [
         ("outbox", OUTBOX_SWEEP_SECONDS, sweep_meldingen_outbox.message())
     ]
+    if rt.tenants.hub.witness is not None:
+        jobs.append(
+            ("logboek-anker", rt.tenants.hub.witness.interval_seconds, anchor_logboek.message())
+        )
     for code in rt.tenants.gemeenten:
         if any(
             Capability.MELDINGEN in rt.loaded.infos[p].capabilities for p in rt.host.enabled(code)

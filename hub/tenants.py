@@ -18,6 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hub.api_settings import ApiSettings
+from hub.privacy.volume import RateLimitSettings
+from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
@@ -111,6 +114,11 @@ class HubSettings(_Strict):
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    witness: WitnessSettings | None = Field(
+        default=None, description="Where the logboek's chain heads are anchored."
+    )
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
 class GemeenteFile(_Strict):
@@ -121,6 +129,9 @@ class GemeenteFile(_Strict):
     privacy: dict[str, Any] = Field(default_factory=dict)
     sync: dict[str, int] = Field(
         default_factory=dict, description="Sync interval per plugin name, seconds."
+    )
+    rate_limits: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
 
 
@@ -136,6 +147,7 @@ class Gemeente:
     privacy: dict[str, Any] = field(default_factory=dict)
     sync_intervals: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     @property
     def plugins(self) -> list[str]:
@@ -244,6 +256,11 @@ def _load_gemeente(
                 )
             )
             ok = False
+    try:
+        rate_limits = hub.rate_limits.merged(parsed.rate_limits)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(path, "rate_limits", exc))
+        ok = False
     if not ok:
         return None
     return Gemeente(
@@ -255,4 +272,5 @@ def _load_gemeente(
         privacy=parsed.privacy,
         sync_intervals=parsed.sync,
         source=path,
+        rate_limits=rate_limits,
     )

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hub.api.docs import install_docs
+from hub.api.metrics_access import metrics_access
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
@@ -87,7 +88,9 @@ def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastA
         )
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        # The metrics name every connected gemeente: a bearer token, or loopback only.
+        metrics_access(request, request.app.state.runtime.tenants.hub.api)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_openapi(app)

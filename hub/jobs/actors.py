@@ -78,6 +78,19 @@ def purge_logboek_retention(gemeente: str) -> None:
         purge_logboek(rt.store, privacy_for(config))
 
 
+@dramatiq.actor(queue_name="maintenance", max_retries=0)
+def anchor_logboek() -> None:
+    """Write every gemeente's logboek chain head to the configured witness."""
+    from hub.privacy.witness import anchor_all, witness_from_settings
+
+    rt = job_runtime()
+    settings = rt.tenants.hub.witness
+    if settings is None:
+        return
+    sleutels = [privacy_for(g).sleutels for g in rt.tenants.gemeenten.values()]
+    anchor_all(rt.store, sleutels, witness_from_settings(settings))
+
+
 ALL: list[dramatiq.Actor[..., None]] = [
     sync_plugin,
     submit_melding,
@@ -85,4 +98,5 @@ ALL: list[dramatiq.Actor[..., None]] = [
     sync_melding_statuses,
     refresh_beschikbaarheid,
     purge_logboek_retention,
+    anchor_logboek,
 ]

@@ -1,139 +1,138 @@
-"""The privacy officer's use of the logboek that touches one person, logged like any other.
+"""The AVG art. 15 answer from the logboek: who saw a person's data, when and for what purpose.
 
-Searching the logboek by BSN, answering an inzage (AVG art. 15) and exporting that answer are
-processings of the person's data themselves. Each is written to the logboek with the person as
-betrokkene, in the same transaction as the query, before anything leaves the hub: when the
-logboek cannot be written, the answer is refused (fail closed).
+Records are found by the betrokkene's keyed hash; the answer names the
+medewerker by role unless the privacy officer decides otherwise, and shows the
+BSN only in its partial form. Re-exported by :mod:`hub.privacy.logboek`.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-from dataclasses import dataclass
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.bsn import mask_bsn
-from hub.caller import Caller
-from hub.errors import ServiceUnavailable
-from hub.privacy import logboek
 from hub.privacy.keys import LogboekSleutels
-from hub.privacy.settings import GemeentePrivacy
+from hub.privacy.logboek import LogboekBetrokkene, LogboekRecord, _iso
 from hub.store.base import utcnow
-from hub.store.db import Store
-
-ZOEKEN = "logboek-zoeken"
-INZAGE = "logboek-inzage"
-INZAGE_CSV = "logboek-inzage-csv"
-INZAGE_PDF = "logboek-inzage-pdf"
-ACTIVITEITEN = (ZOEKEN, INZAGE, INZAGE_CSV, INZAGE_PDF)
-
-_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def log_gebruik(
-    session: Session,
-    sleutels: LogboekSleutels,
-    *,
-    caller: Caller,
-    trace_id: str,
-    activiteit: str,
-    bsn: str,
-    started: datetime,
-) -> None:
-    """Append the record of one use of the logboek about ``bsn``; ServiceUnavailable if it fails."""
-    invoer = logboek.LogboekInvoer(
-        gemeente=sleutels.gemeente,
-        trace_id=trace_id if _TRACE_ID.match(trace_id) else secrets.token_hex(16),
-        span_id=secrets.token_hex(8),
-        name=activiteit,
-        start_time=started,
-        end_time=utcnow(),
-        status_code=logboek.STATUS_OK,
-        status="ok",
-        http_status=200,
-        medewerker=caller.subject,
-        rol=caller.primary_role,
-        client_id=caller.client_id,
-        velden=["logboek"],
-        betrokkenen=[bsn],
-    )
-    try:
-        logboek.append(session, sleutels, invoer)
-    except Exception as exc:
-        raise ServiceUnavailable(
-            "het logboek kon niet worden bijgewerkt; daarom is er geen antwoord"
-        ) from exc
 
 
 @dataclass(frozen=True)
-class Inzage:
-    """The answer to one inzage request, ready for a page, a CSV or a PDF."""
+class InzageRegel:
+    """One line of the AVG art. 15 answer: when, who (role, optionally the person), what, why."""
 
-    gemeente: str
+    tijdstip: str
     organisatie: str
-    betrokkene: str  # the BSN in its partial form only
-    opgesteld_op: datetime
-    regels: list[logboek.InzageRegel]
-    # The logboek's last sequence number when the answer was made: a download asked from the
-    # answer's page passes it back, so page, CSV and PDF hold the same rows.
-    stand: int
+    rol: str
+    medewerker: str | None
+    doel: str | None
+    doel_omschrijving: str
+    verwerkingsactiviteit: str | None
+    gegevens: list[str]
+    resultaat: str
 
 
-def inzage_opvragen(
-    store: Store,
-    privacy: GemeentePrivacy,
-    *,
-    gemeente_naam: str,
-    caller: Caller,
-    trace_id: str,
+def inzage(
+    session: Session,
+    sleutels: LogboekSleutels,
     bsn: str,
-    activiteit: str = INZAGE,
-    met_medewerker: bool = True,
-    stand: int | None = None,
-) -> Inzage:
-    """Who processed this person's data, when and why, up to record ``stand`` (default: all).
+    *,
+    doel_omschrijvingen: dict[str, str] | None = None,
+    organisatie: str = "",
+    met_medewerker: bool = False,
+    tot_en_met: int | None = None,
+) -> list[InzageRegel]:
+    """Who saw this person's data, when, and for what purpose (oldest first).
 
-    The request itself is logged in the same transaction, so it shows in the next inzage.
+    By default the medewerker is given by role, not by name: the CJEU (C-579/21)
+    holds that art. 15 covers the dates and purposes of consultations but not,
+    as a rule, the identity of the employees; set ``met_medewerker`` when the
+    privacy officer decides otherwise. ``tot_en_met`` fixes the answer at a sequence number, so
+    a download holds the rows of the page it was asked from.
     """
-    if activiteit not in ACTIVITEITEN:
-        raise ValueError(f"unknown activity {activiteit}")
-    started = utcnow()
-    organisatie = f"Gemeente {gemeente_naam}"
-    omschrijvingen = {code: d.omschrijving for code, d in privacy.doelen.by_code.items()}
-    with store.session() as session:
-        laatste = session.scalar(
-            select(func.max(logboek.LogboekRecord.volgnummer)).where(
-                logboek.LogboekRecord.gemeente == privacy.gemeente
-            )
+    digest = sleutels.betrokkene_hash(bsn)
+    omschrijvingen = doel_omschrijvingen or {}
+    bound = [] if tot_en_met is None else [LogboekRecord.volgnummer <= tot_en_met]
+    records = session.scalars(
+        select(LogboekRecord)
+        .where(
+            *bound,
+            LogboekRecord.gemeente == sleutels.gemeente,
+            LogboekRecord.volgnummer.in_(
+                select(LogboekBetrokkene.volgnummer).where(
+                    LogboekBetrokkene.gemeente == sleutels.gemeente,
+                    LogboekBetrokkene.betrokkene_hash == digest,
+                )
+            ),
         )
-        stand = min(stand, int(laatste or 0)) if stand is not None else int(laatste or 0)
-        regels = logboek.inzage(
-            session,
-            privacy.sleutels,
-            bsn,
-            doel_omschrijvingen=omschrijvingen,
-            organisatie=organisatie,
-            met_medewerker=met_medewerker,
-            tot_en_met=stand,
-        )
-        log_gebruik(
-            session,
-            privacy.sleutels,
-            caller=caller,
-            trace_id=trace_id,
-            activiteit=activiteit,
-            bsn=bsn,
-            started=started,
-        )
-    return Inzage(
-        gemeente=privacy.gemeente,
-        organisatie=organisatie,
-        betrokkene=mask_bsn(bsn),
-        opgesteld_op=started,
-        regels=regels,
-        stand=stand,
+        .order_by(LogboekRecord.volgnummer)
     )
+    return [
+        InzageRegel(
+            tijdstip=_iso(r.start_time),
+            organisatie=organisatie or f"gemeente {r.gemeente}",
+            rol=r.rol,
+            medewerker=r.medewerker if met_medewerker else None,
+            doel=r.doel,
+            doel_omschrijving=omschrijvingen.get(r.doel or "", r.doel or ""),
+            verwerkingsactiviteit=r.processing_activity_id,
+            gegevens=[v.removesuffix(":gedeeltelijk") for v in json.loads(r.velden)],
+            resultaat=r.status,
+        )
+        for r in records
+    ]
+
+
+INZAGE_CSV_COLUMNS = (
+    "tijdstip",
+    "organisatie",
+    "rol",
+    "medewerker",
+    "doel",
+    "doel_omschrijving",
+    "verwerkingsactiviteit",
+    "gegevens",
+    "resultaat",
+)
+
+
+def inzage_csv(regels: Sequence[InzageRegel]) -> str:
+    """The inzage as CSV (semicolon separated, as Dutch spreadsheet software expects)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(INZAGE_CSV_COLUMNS)
+    for r in regels:
+        writer.writerow(
+            [
+                r.tijdstip,
+                r.organisatie,
+                r.rol,
+                r.medewerker or "",
+                r.doel or "",
+                r.doel_omschrijving,
+                r.verwerkingsactiviteit or "",
+                ", ".join(r.gegevens),
+                r.resultaat,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def inzage_json(
+    gemeente: str, bsn: str, regels: Sequence[InzageRegel], *, nu: datetime | None = None
+) -> dict[str, Any]:
+    """The inzage as a JSON document; the BSN appears only in its partial form."""
+    return {
+        "gemeente": gemeente,
+        "betrokkene": mask_bsn(bsn),
+        "opgesteldOp": _iso(nu or utcnow()),
+        "aantal": len(regels),
+        "verwerkingen": [asdict(r) for r in regels],
+    }

@@ -9,7 +9,7 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from hub.privacy.inzage import Inzage
+from hub.privacy.inzage_gebruik import Inzage
 from hub.privacy.logboek import InzageRegel
 
 KOPPEN = ("Tijdstip", "Rol", "Medewerker", "Doel", "Gegevens", "Resultaat")

@@ -8,18 +8,18 @@ BSN is itself a processing of that person's data, so it is logged too (activity
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, Field
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
-from hub.domain.base import ApiModel
+from hub.domain.base import ApiModel, AwareDatumTijd
 from hub.errors import InvalidRequest
-from hub.privacy import logboek
-from hub.privacy.inzage import ZOEKEN, log_gebruik
+from hub.privacy import logboek, witness
+from hub.privacy.inzage_gebruik import ZOEKEN, log_gebruik
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 
@@ -30,14 +30,28 @@ ROLLEN = ("privacy-officer",)
 
 class LogboekZoekvraag(ApiModel):
     burgerservicenummer: str | None = Field(
-        default=None, description="BSN van de betrokkene (gezocht via de sleutel-hash)."
+        default=None,
+        max_length=9,
+        description="BSN van de betrokkene (gezocht via de sleutel-hash).",
     )
     medewerker: str | None = Field(default=None, max_length=200)
     doel: str | None = Field(default=None, max_length=64)
-    van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
-    tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
+    van: AwareDatumTijd | None = Field(
+        default=None, description="Vanaf dit tijdstip (inclusief), ISO 8601 met offset."
+    )
+    tot: AwareDatumTijd | None = Field(
+        default=None, description="Tot dit tijdstip (exclusief), ISO 8601 met offset."
+    )
+    signaal: Literal["bulk"] | None = Field(
+        default=None, description="Alleen records met dit signaal (bulk: veel opvragingen)."
+    )
     # Bounded: an offset past any real logboek would only overflow the database integer.
-    pagina: int = Field(default=1, ge=1, le=100_000)
+    pagina: int = Field(
+        default=1,
+        ge=1,
+        le=100_000,
+        description="Paginanummer vanaf 1; een pagina voorbij het einde geeft een lege lijst.",
+    )
     pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
 
 
@@ -59,6 +73,7 @@ class LogboekRegel(ApiModel):
     aantal_personen: int
     aantal_betrokkenen: int
     foreign_operation: str | None
+    signalen: list[str] = Field(description="Signalen, bijvoorbeeld bulk (veel opvragingen).")
 
 
 class LogboekZoekAntwoord(ApiModel):
@@ -81,6 +96,13 @@ class Verificatie(ApiModel):
         description="Volgnummer van de laatste bewaartermijn-opschoning, als die er was."
     )
     eerste_breuk: Breuk | None = Field(description="Het eerste gebroken record, als er een is.")
+    getuige: str = Field(
+        description="De controle tegen de getuige van de keten-kop: gecontroleerd, "
+        "niet_ingesteld of niet_leesbaar (zie docs/privacy.md)."
+    )
+    getuige_volgnummer: int | None = Field(
+        default=None, description="Het hoogste volgnummer dat de getuige vastlegde."
+    )
 
 
 @router.post(
@@ -109,6 +131,7 @@ def logboek_zoeken(
             doel=vraag.doel,
             van=vraag.van,
             tot=vraag.tot,
+            signaal=vraag.signaal,
             page=vraag.pagina,
             size=vraag.pagina_grootte,
         )
@@ -136,15 +159,33 @@ def logboek_zoeken(
     response_model=Verificatie,
     responses=problem_responses(401, 403, 404, 503),
 )
-def logboek_verificatie(t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]) -> Verificatie:
+def logboek_verificatie(
+    request: Request, t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]
+) -> Verificatie:
     privacy = privacy_for(t.gemeente)
+    settings = request.app.state.runtime.tenants.hub.witness
+    status, bevinding = "niet_ingesteld", None
     with t.store.session() as session:
         result = logboek.verify(session, privacy.sleutels)
+        if settings is not None and result.intact:
+            try:
+                ankers = witness.witness_from_settings(settings).lees(t.gemeente.code)
+            except witness.WitnessUnreadable:
+                status = "niet_leesbaar"
+            else:
+                status = "gecontroleerd"
+                bevinding = witness.check_chain(
+                    session, privacy.sleutels, ankers, result.laatste_volgnummer
+                )
     breuk = result.eerste_breuk
+    if bevinding is not None and not bevinding.intact:
+        breuk = logboek.Breuk(bevinding.volgnummer or 0, bevinding.reden or "")
     return Verificatie(
-        intact=result.intact,
+        intact=breuk is None,
         aantal_gecontroleerd=result.aantal_gecontroleerd,
         laatste_volgnummer=result.laatste_volgnummer,
         checkpoint_volgnummer=result.checkpoint_volgnummer,
         eerste_breuk=Breuk(volgnummer=breuk.volgnummer, reden=breuk.reden) if breuk else None,
+        getuige=status,
+        getuige_volgnummer=bevinding.getuige_volgnummer if bevinding else None,
     )

@@ -83,7 +83,7 @@ def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> Plugi
 )
 def list_syncs(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     aantal: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SynchronisatieLijst:
     runs = synchronisaties(t.plugins, t.store, t.gemeente.code, naam, aantal=aantal)
@@ -121,7 +121,7 @@ class SynchronisatieIngepland(ApiModel):
 )
 def start_sync(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     verzoek: SynchronisatieVerzoek,
 ) -> SynchronisatieIngepland:
     bericht_id = synchronisatie_aanvragen(t.plugins, t.gemeente.code, naam, verzoek.volledig)

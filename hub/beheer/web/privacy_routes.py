@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from hub.beheer.web.context import TZ, Pagina, PaginaFout, controleer_csrf, pagina_voor, tijd
 from hub.bsn import is_valid_bsn
 from hub.errors import ServiceUnavailable
-from hub.privacy import inzage as inzage_feature
+from hub.privacy import inzage_gebruik as inzage_feature
 from hub.privacy import logboek
 from hub.privacy.inzage_pdf import inzage_pdf
 from hub.privacy.retention import laatste_opschoning
