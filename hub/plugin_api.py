@@ -26,6 +26,8 @@ class Capability(StrEnum):
     PERSONEN = "personen"
     ZAKEN = "zaken"
     MELDINGEN = "meldingen"
+    # A Klantinteracties system of record (Open Klant): kcc_register_klantcontact and friends.
+    KLANTINTERACTIES = "klantinteracties"
 
 
 @dataclass(frozen=True)

@@ -109,15 +109,18 @@ class _AllRecords(logging.Handler):
 
 @pytest.fixture(scope="session", autouse=True)
 def no_bsn_in_any_log_line() -> Iterator[None]:
-    """The whole run's application log, captured raw (before redaction), holds no test BSN.
+    """The whole run's application log, captured raw (before redaction), holds no test BSN and
+    no synthetic caller's phone number or e-mail address (``tests/support/bellers.py``).
 
     Log levels are those of production (INFO for the hub, WARNING for HTTP and SOAP
     libraries), so this checks what a gemeente's log store would receive.
     """
     from hub.logging_setup import NOISY_LOGGERS
     from plugins.brp.double.persons import all_personen
+    from tests.support.bellers import verboden_in_logs
 
     bsns = {p["burgerservicenummer"] for p in all_personen() if "burgerservicenummer" in p}
+    contactgegevens = verboden_in_logs()
     handler = _AllRecords()
     root = logging.getLogger()
     old_level = root.level
@@ -132,6 +135,9 @@ def no_bsn_in_any_log_line() -> Iterator[None]:
         root.setLevel(old_level)
     leaked = [line[:300] for line in handler.lines if any(b in line for b in bsns)]
     assert not leaked, f"{len(leaked)} log line(s) contain a BSN, e.g.: {leaked[:3]}"
+    # The line itself would leak the detail into the test report: say which kind, not which.
+    contact = [line for line in handler.lines if any(c in line for c in contactgegevens)]
+    assert not contact, f"{len(contact)} log line(s) contain a caller's phone number or e-mail"
 
 
 @pytest.fixture(autouse=True)
