@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from hub.api.app import create_app
 from hub.auth import issue_dev_token
 from hub.directory.sink import apply_batch
+from hub.directory.tables import MedewerkerRow
 from hub.domain.medewerkers import Medewerker
 from hub.plugin_api import SyncBatch
 from hub.runtime import Runtime
@@ -32,7 +33,14 @@ SECRET_ENV = "KCC_TEST_EXCHANGE_SECRET"
 MEDEWERKERS = (
     ("mw-jan-bz", "j.janssen", "Jan Janssen", "Burgerzaken", "jan.janssen@gemeente.test", ()),
     ("mw-jan-bel", "j.janssen2", "Jan Janssen", "Belastingen", "jan.janssen2@gemeente.test", ()),
-    ("mw-anna", "a.visser", "Anna Visser", "Burgerzaken", "anna.visser@gemeente.test", ("WOZ-team",)),
+    (
+        "mw-anna",
+        "a.visser",
+        "Anna Visser",
+        "Burgerzaken",
+        "anna.visser@gemeente.test",
+        ("WOZ-team",),
+    ),
     ("mw-piet", "p.bakker", "Piet Bakker", "Belastingen", "p.bakker@gemeente.test", ()),
     ("mw-afwezig", "f.afwezig", "Fatima Afwezig", "Vergunningen", "afwezig@gemeente.test", ()),
     ("mw-kcc", "k.agent", "Karin Agent", "KCC", "k.agent@gemeente.test", ()),
@@ -115,6 +123,9 @@ class Hub:
 
 
 def seed_directory(runtime: Runtime, gemeente: str) -> None:
+    with runtime.store.session() as session:
+        if session.get(MedewerkerRow, (gemeente, MEDEWERKERS[0][0])) is not None:
+            return
     people = [
         Medewerker(
             id=mid,
@@ -165,16 +176,31 @@ def exchange(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningDouble]:
 
 
 @pytest.fixture
-def hub(
+def make_hub(
     tmp_path: Path, database_url: str, dev_key: str, exchange: RunningDouble
-) -> Iterator[Hub]:
-    config = build_config(tmp_path, exchange.base_url)
-    runtime = Runtime.build(config_dir=config, database_url=database_url)
-    for code in ("9999", "0363"):
-        seed_directory(runtime, code)
-    with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
-        yield Hub(runtime, client, exchange)
-    runtime.store.engine.dispose()
+) -> Iterator[Callable[..., Hub]]:
+    """Build the hub, optionally with ``[outbox]`` settings for hub.toml."""
+    opened: list[tuple[TestClient, Runtime]] = []
+
+    def build(outbox: str = "") -> Hub:
+        config = build_config(tmp_path / f"h{len(opened)}", exchange.base_url, outbox=outbox)
+        runtime = Runtime.build(config_dir=config, database_url=database_url)
+        for code in ("9999", "0363"):
+            seed_directory(runtime, code)
+        client = TestClient(create_app(runtime), raise_server_exceptions=False)
+        client.__enter__()
+        opened.append((client, runtime))
+        return Hub(runtime, client, exchange)
+
+    yield build
+    for client, runtime in opened:
+        client.__exit__(None, None, None)
+        runtime.store.engine.dispose()
+
+
+@pytest.fixture
+def hub(make_hub: Callable[..., Hub]) -> Hub:
+    return make_hub()
 
 
 def beller_body(index: int = 0, *, bsn: bool = False) -> dict[str, Any]:
