@@ -182,9 +182,11 @@ def make_hub(
     """Build the hub, optionally with ``[outbox]`` settings for hub.toml."""
     opened: list[tuple[TestClient, Runtime]] = []
 
-    def build(outbox: str = "") -> Hub:
-        config = build_config(tmp_path / f"h{len(opened)}", exchange.base_url, outbox=outbox)
-        runtime = Runtime.build(config_dir=config, database_url=database_url)
+    def build(outbox: str = "", extra: str = "", plugins: tuple[Any, ...] = ()) -> Hub:
+        config = build_config(
+            tmp_path / f"h{len(opened)}", exchange.base_url, outbox=outbox, extra=extra
+        )
+        runtime = Runtime.build(config_dir=config, database_url=database_url, extra_plugins=plugins)
         for code in ("9999", "0363"):
             seed_directory(runtime, code)
         client = TestClient(create_app(runtime), raise_server_exceptions=False)

@@ -21,9 +21,15 @@ class Beller:
 
 
 BELLERS = (
-    Beller("Roos", "Verbeek", "06-4711 2368", "0647112368", "roos.verbeek@bellers.test", "999993653"),
-    Beller("Karim", "Bouzid", "+31 6 5822 1947", "+31658221947", "k.bouzid@bellers.test", "999990445"),
-    Beller("Els", "de Graaf", "020 7315 482", "0207315482", "els.degraaf@bellers.test", "999990524"),
+    Beller(
+        "Roos", "Verbeek", "06-4711 2368", "0647112368", "roos.verbeek@bellers.test", "999993653"
+    ),
+    Beller(
+        "Karim", "Bouzid", "+31 6 5822 1947", "+31658221947", "k.bouzid@bellers.test", "999990445"
+    ),
+    Beller(
+        "Els", "de Graaf", "020 7315 482", "0207315482", "els.degraaf@bellers.test", "999990524"
+    ),
 )
 
 
