@@ -112,3 +112,18 @@ def test_two_schedulers_planning_at_once_still_make_one_reminder(hub: Hub) -> No
     second = plan(rt.store, instellingen, nu=moment)
 
     assert len(first) == 1 and second == []
+
+
+def test_the_scheduler_sweeps_the_outbox_plans_reminders_and_purges_per_gemeente(
+    hub: Hub,
+) -> None:
+    from hub.scheduler import periodic_jobs
+
+    jobs = {
+        key: (interval, message.actor_name) for key, interval, message in periodic_jobs(hub.runtime)
+    }
+
+    assert jobs["klantcontacten-outbox"] == (15, "sweep_klantcontacten_outbox")
+    assert jobs["contactverzoek-herinneringen"] == (60, "plan_contactverzoek_herinneringen")
+    assert jobs["klantcontacten-bewaring/9999"][1] == "purge_klantcontacten"
+    assert "klantcontacten-bewaring/0363" in jobs
