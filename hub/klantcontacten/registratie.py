@@ -30,7 +30,7 @@ from hub.domain.klantcontacten import (
     SoortDigitaalAdres,
     Status,
 )
-from hub.errors import InvalidRequest, NotFound
+from hub.errors import InvalidRequest, KccError, NotFound, ServiceUnavailable
 from hub.klantcontacten import doorsturen, idempotentie, outbox, routering, weergave
 from hub.klantcontacten.idempotentie import Antwoord, Verzoek
 from hub.klantcontacten.tables import (
@@ -312,6 +312,12 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
         if earlier is None:
             raise
         return earlier
+    except KccError as exc:
+        if bsn is not None and not isinstance(exc, ServiceUnavailable):
+            # Refused after the BSN was given (e.g. an unknown medewerker): logged as refused.
+            record_failure(bsn.invoer, exc)
+            write_logboek(ctx.store, None, bsn.privacy, bsn.invoer, wat="klantcontacten")
+        raise
     outbox.dispatch(code, te_dispatchen)
     return result
 

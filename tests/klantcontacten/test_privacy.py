@@ -185,3 +185,13 @@ def test_a_bsn_in_the_query_string_is_refused(hub: Hub) -> None:
 
     assert response.status_code == 400
     assert response.json()["invalidParams"][0]["code"] == "bsnInUrl"
+
+
+def test_a_registration_refused_after_the_bsn_was_given_is_logged_as_refused(hub: Hub) -> None:
+    response = post(hub, terugbelverzoek({"medewerker": "mw-bestaat-niet"}, bsn=True))
+
+    assert response.status_code == 400
+    with hub.runtime.store.session() as session:
+        [record] = session.scalars(select(LogboekRecord)).all()
+        assert record.status_code == 2 and record.http_status == 400
+        assert session.scalars(select(KlantcontactRij)).all() == []
