@@ -24,7 +24,9 @@ from hub.settings_errors import ConfigError
 console = Console(stderr=False)
 err = Console(stderr=True)
 
-ROLE_CHOICES = click.Choice(["kcc-medewerker", "backoffice", "privacy-officer", "beheerder"])
+ROLE_CHOICES = click.Choice(
+    ["kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"]
+)
 
 
 def _runtime(config_dir: Path | None):  # type: ignore[no-untyped-def]

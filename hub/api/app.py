@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from hub.api.docs import install_docs
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
+from hub.beheer.web import create_beheer_app
 from hub.jobs.actors import submit_melding, verwerk_klantcontact_outbox
 from hub.jobs.broker import broker_reachable
 from hub.klantcontacten import set_dispatcher as set_klantcontacten_dispatcher
@@ -46,11 +48,13 @@ def _dispatch_klantcontacten(gemeente: str, rij_id: str) -> None:
     verwerk_klantcontact_outbox.send(gemeente, rij_id)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastAPI:
+    """The hub's HTTP application; ``beheer_loopback_http`` is for the demo only (see
+    :func:`hub.beheer.web.create_beheer_app`)."""
     app = FastAPI(
         title="KCC Hub",
         openapi_url=PREFIX + "/openapi.json",
-        docs_url=PREFIX + "/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = runtime
@@ -95,6 +99,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_openapi(app)
+    install_docs(app)
+    app.mount("/beheer", create_beheer_app(runtime, loopback_http=beheer_loopback_http))
     return app
 
 
