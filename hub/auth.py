@@ -169,7 +169,12 @@ def caller_from_claims(claims: dict[str, Any], auth: AuthSettings) -> Caller:
         roles=frozenset(roles),
         gemeenten=frozenset(_as_list(_claim(claims, names.gemeenten))),
         client_id=str(_claim(claims, names.client_id) or "onbekend"),
+        email=_email(_claim(claims, names.email)),
     )
+
+
+def _email(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and "@" in value else None
 
 
 def issue_dev_token(
@@ -179,6 +184,7 @@ def issue_dev_token(
     gemeenten: list[str],
     roles: list[str],
     name: str | None = None,
+    email: str | None = None,
     lifetime_seconds: int = 8 * 3600,
 ) -> str:
     """A development token; refuses when no dev key is configured."""
@@ -201,4 +207,6 @@ def issue_dev_token(
         auth.claims.gemeenten: gemeenten,
         auth.claims.client_id: "kcc-hub-dev",
     }
+    if email:
+        claims[auth.claims.email] = email
     return jwt.encode(claims, key, algorithm="HS256")

@@ -16,6 +16,8 @@ class Caller:
     roles: frozenset[str]
     gemeenten: frozenset[str]
     client_id: str = "onbekend"
+    # The caller's e-mail address from the token, when it carries one (see ClaimNames.email).
+    email: str | None = None
     # Roles are checked in this order when one must be chosen (e.g. the masking policy).
     role_order: tuple[str, ...] = field(default=ROLES, compare=False)
 

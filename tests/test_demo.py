@@ -115,6 +115,19 @@ def test_demo_directory_answers_from_the_store_with_its_sync_time(demo: tuple[st
     assert all(r["gesynchroniseerdOp"] for r in body["resultaten"])
 
 
+def test_demo_registers_no_klantcontact_and_sends_no_mail_by_itself(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    headers = {"Authorization": f"Bearer {token_from(output, 'kcc-medewerker')}"}
+    for resource in ("klantcontacten", "contactverzoeken"):
+        response = httpx.get(f"{base}/api/v1/gemeenten/9999/{resource}", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["totaal"] == 0
+    # The Exchange double shows what it was sent (docs/klantcontacten.md): nothing yet.
+    assert httpx.get("http://127.0.0.1:8711/_double/verzonden").json() == {"verzonden": []}
+
+
 def test_demo_offers_the_beheer_pages_with_a_dev_login_over_loopback_http(
     demo: tuple[str, str],
 ) -> None:

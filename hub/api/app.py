@@ -16,8 +16,9 @@ from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
 from hub.beheer.web import create_beheer_app
-from hub.jobs.actors import submit_melding
+from hub.jobs.actors import submit_melding, verwerk_klantcontact_outbox
 from hub.jobs.broker import broker_reachable
+from hub.klantcontacten import set_dispatcher as set_klantcontacten_dispatcher
 from hub.meldingen import set_dispatcher
 from hub.runtime import Runtime
 
@@ -36,11 +37,16 @@ ROUTE_MODULES = (
     "zaken",
     "meldingen",
     "klantcontacten",
+    "contactverzoeken",
 )
 
 
 def _dispatch_melding(gemeente: str, melding_id: str) -> None:
     submit_melding.send(gemeente, melding_id)
+
+
+def _dispatch_klantcontacten(gemeente: str, rij_id: str) -> None:
+    verwerk_klantcontact_outbox.send(gemeente, rij_id)
 
 
 def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastAPI:
@@ -55,6 +61,8 @@ def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastA
     app.state.runtime = runtime
     # A stored melding is handed to the outbox job at once; the sweeper catches what this misses.
     set_dispatcher(_dispatch_melding)
+    # The same for a contactverzoek's mail and forwarding; the 15-second sweep catches the rest.
+    set_klantcontacten_dispatcher(_dispatch_klantcontacten)
     install_problem_handlers(app)
     install_middleware(app)
     for name in ROUTE_MODULES:

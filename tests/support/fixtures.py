@@ -190,7 +190,9 @@ def _observe_answers(answers: _Answers) -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def no_bsn_in_any_log_line() -> Iterator[None]:
     """The whole run's application log, captured raw (before redaction), and every answer of
-    the API (headers and bodies) hold no test BSN and no caller's contact details.
+    the API (headers and bodies) hold no test BSN and no caller's contact details (the melders'
+    sent in, and the synthetic callers' phone numbers and e-mail addresses of
+    ``tests/support/bellers.py``, which may appear only in the answers meant to show them).
 
     Log levels are those of production (INFO for the hub, WARNING for HTTP and SOAP
     libraries), so this checks what a gemeente's log store would receive. The capture is on
@@ -199,8 +201,10 @@ def no_bsn_in_any_log_line() -> Iterator[None]:
     """
     from hub.logging_setup import FRAMEWORK_LOGGERS, NOISY_LOGGERS
     from plugins.brp.double.persons import all_personen
+    from tests.support.bellers import verboden_in_logs
 
     bsns = {p["burgerservicenummer"] for p in all_personen() if "burgerservicenummer" in p}
+    contactgegevens = verboden_in_logs()
     handler = _AllRecords()
     answers = _Answers()
     root = logging.getLogger()
@@ -232,6 +236,9 @@ def no_bsn_in_any_log_line() -> Iterator[None]:
     assert not shown, f"{len(shown)} header(s) or problem(s) contain a BSN, e.g.: {shown[:3]}"
     incoming = [t for t in answers.texts if t.startswith("traceparent in:")]
     assert all(t.count("-") >= 3 for t in incoming)  # the traceparents were seen
+    # The line itself would leak the detail into the test report: say which kind, not which.
+    contact = [line for line in handler.lines if any(c in line for c in contactgegevens)]
+    assert not contact, f"{len(contact)} log line(s) contain a caller's phone number or e-mail"
 
 
 @pytest.fixture(autouse=True)
