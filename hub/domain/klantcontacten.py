@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from hub.bsn import is_valid_bsn
-from hub.domain.base import ApiModel
+from hub.domain.base import ApiModel, DatumTijd
 from hub.domain.beschikbaarheid import BeschikbaarheidStatus
 
 KLANTINTERACTIES_VERSIE = "0.9.0"
@@ -93,7 +93,7 @@ class VerzendStatus(StrEnum):
 
 
 def normaliseer_telefoonnummer(value: str) -> str:
-    """Without spaces, dashes, dots, slashes and brackets: ``06-1234 5678`` → ``0612345678``."""
+    """Without spaces, dashes, dots, slashes and brackets: ``020-123 4567`` → ``0201234567``."""
     return _TELEFOON_OPMAAK.sub("", value.strip())
 
 
@@ -118,7 +118,7 @@ class DigitaalAdres(ApiModel):
     """A phone number or e-mail address the caller gave for the follow-up.
 
     Phone numbers are stored without formatting characters and must match the spec's pattern
-    (``0612345678``, ``+31612345678``, ``0031612345678``); e-mail addresses must be valid.
+    (``0201234567``, ``+31201234567``, ``0031201234567``); e-mail addresses must be valid.
     Error messages never repeat the value.
     """
 
@@ -134,8 +134,8 @@ class DigitaalAdres(ApiModel):
             nummer = normaliseer_telefoonnummer(value)
             if not TELEFOON_PATROON.match(nummer):
                 raise ValueError(
-                    "een telefoonnummer moet lokaal (0612345678) of internationaal "
-                    "(+31612345678, 0031612345678) zijn"
+                    "een telefoonnummer moet lokaal (0201234567) of internationaal "
+                    "(+31201234567, 0031201234567) zijn"
                 )
             return nummer
         if soort is SoortDigitaalAdres.EMAIL:
@@ -162,7 +162,10 @@ class NieuweBetrokkene(ApiModel):
     contactnaam: Contactnaam | None = None
     organisatienaam: str | None = Field(default=None, max_length=200)
     burgerservicenummer: str | None = Field(
-        default=None, description="BSN van de beller (elfproef). Wordt nooit teruggegeven."
+        default=None,
+        min_length=9,
+        max_length=9,
+        description="BSN van de beller (elfproef). Wordt nooit teruggegeven.",
     )
     digitale_adressen: list[DigitaalAdres] = Field(default_factory=list, max_length=5)
 
@@ -234,8 +237,8 @@ class NieuwKlantcontact(ApiModel):
     reactie: str | None = Field(default=None, max_length=4000)
     vertrouwelijk: bool = False
     indicatie_contact_gelukt: bool | None = True
-    taal: str = Field(default="nld", pattern=r"^[a-z]{3}$")
-    plaatsgevonden_op: datetime | None = Field(
+    taal: str = Field(default="nld", max_length=3, pattern=r"^[a-z]{3}$")
+    plaatsgevonden_op: DatumTijd | None = Field(
         default=None, description="Begin van het contact; standaard het moment van registreren."
     )
     afhandeling: Afhandeling
@@ -276,6 +279,7 @@ class NieuwContactverzoekBijKlantcontact(NieuwContactverzoek):
     ``aanleidinggevendKlantcontact``)."""
 
     klantcontact: str = Field(
+        max_length=36,
         pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
         description="Id van het klantcontact dat tot dit contactverzoek leidde.",
     )
@@ -286,7 +290,7 @@ class NieuwePoging(ApiModel):
 
     uitkomst: PogingUitkomst
     toelichting: str | None = Field(default=None, max_length=1000)
-    tijdstip: datetime | None = Field(default=None, description="Standaard: nu.")
+    tijdstip: DatumTijd | None = Field(default=None, description="Standaard: nu.")
 
     @field_validator("tijdstip")
     @classmethod
@@ -315,7 +319,7 @@ class BetrokkeneZoekvraag(ApiModel):
     A search by BSN states a ``doel`` and is written to the logboek.
     """
 
-    burgerservicenummer: str | None = None
+    burgerservicenummer: str | None = Field(default=None, min_length=9, max_length=9)
     telefoonnummer: str | None = Field(default=None, max_length=80)
     emailadres: str | None = Field(default=None, max_length=80)
     doel: str | None = Field(default=None, max_length=64)

@@ -8,7 +8,6 @@ A BSN, phone number or e-mail address is searched in a body (``_zoek``), never i
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query
@@ -16,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
+from hub.domain.base import DatumTijd
 from hub.domain.klantcontacten import (
     Afhandeling,
     BetrokkeneZoekvraag,
@@ -41,7 +41,7 @@ IdempotencyKey = Annotated[
         "gebeurt niets twee keer. Dezelfde sleutel met een andere body geeft 409.",
     ),
 ]
-Id = Annotated[str, Path(pattern=UUID_PATTERN, description="Id in de hub.")]
+Id = Annotated[str, Path(max_length=36, pattern=UUID_PATTERN, description="Id in de hub.")]
 
 
 def base(code: str) -> str:
@@ -101,9 +101,9 @@ def klantcontact_registreren(
 def klantcontacten_zoeken(
     t: Annotated[Tenant, Depends(tenant_for(toegang.KCC))],
     van: Annotated[
-        datetime | None, Query(description="Vanaf dit moment (plaatsgevondenOp, inclusief).")
+        DatumTijd | None, Query(description="Vanaf dit moment (plaatsgevondenOp, inclusief).")
     ] = None,
-    tot: Annotated[datetime | None, Query(description="Tot dit moment (exclusief).")] = None,
+    tot: Annotated[DatumTijd | None, Query(description="Tot dit moment (exclusief).")] = None,
     kanaal: Annotated[str | None, Query(max_length=50)] = None,
     afhandeling: Annotated[Afhandeling | None, Query()] = None,
     medewerker: Annotated[
