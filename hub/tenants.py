@@ -133,6 +133,21 @@ def load_tenants(directory: Path | None, settings_models: dict[str, type[BaseMod
 
     ``settings_models`` maps each loaded plugin's name to its settings model.
     """
+    tenants, problems = read_tenants(directory, settings_models)
+    if problems:
+        raise ConfigError(problems)
+    return tenants
+
+
+def read_tenants(
+    directory: Path | None, settings_models: dict[str, type[BaseModel]]
+) -> tuple[Tenants, list[ConfigProblem]]:
+    """Everything that validated, and the problems of the rest.
+
+    For ``kcc-hub config check``, which goes on to resolve the secrets and open the
+    files of what did validate, so one run reports every problem. A gemeente whose
+    plugin table is invalid is kept with its other plugins.
+    """
     directory = directory or config_dir()
     problems: list[ConfigProblem] = []
     hub = HubSettings()
@@ -155,9 +170,7 @@ def load_tenants(directory: Path | None, settings_models: dict[str, type[BaseMod
             gemeente = _load_gemeente(path, hub, settings_models, problems)
             if gemeente is not None:
                 gemeenten[gemeente.code] = gemeente
-    if problems:
-        raise ConfigError(problems)
-    return Tenants(hub=hub, gemeenten=gemeenten)
+    return Tenants(hub=hub, gemeenten=gemeenten), problems
 
 
 def _load_gemeente(
@@ -183,7 +196,6 @@ def _load_gemeente(
         problems.extend(problems_from_validation(path, "", exc))
         return None
     settings: dict[str, BaseModel] = {}
-    ok = True
     for name, table in parsed.plugins.items():
         model = settings_models.get(name)
         if model is None:
@@ -195,13 +207,11 @@ def _load_gemeente(
                     f"unknown plugin {name!r} (loaded plugins: {known})",
                 )
             )
-            ok = False
             continue
         try:
             settings[name] = model.model_validate(table)
         except ValidationError as exc:
             problems.extend(problems_from_validation(path, f"plugins.{name}", exc))
-            ok = False
     for name in parsed.sync:
         if name not in parsed.plugins:
             problems.append(
@@ -209,9 +219,6 @@ def _load_gemeente(
                     str(path), f"sync.{name}", "interval for a plugin that is not enabled"
                 )
             )
-            ok = False
-    if not ok:
-        return None
     return Gemeente(
         code=code,
         naam=parsed.naam,
