@@ -16,7 +16,9 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from hub.beschikbaarheid import calendar_plugins, refresh_interval_seconds
 from hub.jobs.actors import (
+    refresh_beschikbaarheid,
     sweep_meldingen_outbox,
     sync_melding_statuses,
     sync_plugin,
@@ -82,6 +84,18 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
         ("outbox", OUTBOX_SWEEP_SECONDS, sweep_meldingen_outbox.message())
     ]
     for code in rt.tenants.gemeenten:
+        # Availability: every mailbox of the gemeente once per interval of its calendar
+        # plugin (and right after each directory sync, see hub.jobs.actors.sync_plugin).
+        for plugin in calendar_plugins(rt, code)[:1]:
+            interval = refresh_interval_seconds(rt, code, plugin)
+            if interval:
+                jobs.append(
+                    (
+                        f"beschikbaarheid/{code}",
+                        interval,
+                        refresh_beschikbaarheid.message(code, plugin),
+                    )
+                )
         if any(
             Capability.MELDINGEN in rt.loaded.infos[p].capabilities for p in rt.host.enabled(code)
         ):

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from hub.api.deps import ALL_ROLES, Tenant, tenant_for
 from hub.api.problems import problem_responses
+from hub.beschikbaarheid.refresh import HOOK as REFRESH_HOOK
 from hub.domain.base import ApiModel
 from hub.errors import NotFound
 from hub.health import plugin_health
@@ -39,9 +40,12 @@ class Synchronisatie(ApiModel):
     id: int
     gestart_op: datetime
     beeindigd_op: datetime | None = None
-    status: str
+    status: str = Field(description="running, ok, failed of config_error (configuratiefout).")
     volledig: bool
-    aantal_records: int
+    aantal_records: int = Field(description="Aantal gesynchroniseerde (geschreven) records.")
+    aantal_verwijderd: int = Field(
+        default=0, description="Aantal verwijderde records (weg uit de bron), apart geteld."
+    )
     fout: str | None = None
 
 
@@ -105,6 +109,7 @@ def list_syncs(
                 status=r.status,
                 volledig=r.full,
                 aantal_records=r.records,
+                aantal_verwijderd=r.removed,
                 fout=r.error,
             )
             for r in runs
@@ -125,6 +130,10 @@ class SynchronisatieIngepland(ApiModel):
 @router.post(
     "/plugins/{naam}/synchronisaties",
     summary="Een synchronisatie nu inplannen",
+    description=(
+        "Plant een synchronisatie van de plugin in. Voor een agendakoppeling (exchange) is "
+        "dat het verversen van de beschikbaarheid van alle medewerkers met een mailadres."
+    ),
     status_code=202,
     response_model=SynchronisatieIngepland,
     responses=problem_responses(400, 401, 403, 404),
@@ -132,13 +141,18 @@ class SynchronisatieIngepland(ApiModel):
 def start_sync(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
     naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
-    verzoek: SynchronisatieVerzoek,
+    verzoek: SynchronisatieVerzoek | None = None,
 ) -> SynchronisatieIngepland:
-    from hub.jobs.actors import sync_plugin
+    from hub.jobs.actors import refresh_beschikbaarheid, sync_plugin
 
-    if naam not in t.plugins.enabled(t.gemeente.code, "kcc_sync"):
+    code = t.gemeente.code
+    volledig = verzoek.volledig if verzoek is not None else False
+    if naam in t.plugins.enabled(code, "kcc_sync"):
+        message = sync_plugin.send(code, naam, volledig)
+    elif naam in t.plugins.enabled(code, REFRESH_HOOK):
+        # A calendar has no change feed: its synchronisation is always a full refresh.
+        message = refresh_beschikbaarheid.send(code, naam)
+        volledig = True
+    else:
         raise NotFound(f"plugin {naam} is niet ingeschakeld of heeft niets te synchroniseren")
-    message = sync_plugin.send(t.gemeente.code, naam, verzoek.volledig)
-    return SynchronisatieIngepland(
-        plugin=naam, volledig=verzoek.volledig, bericht_id=message.message_id
-    )
+    return SynchronisatieIngepland(plugin=naam, volledig=volledig, bericht_id=message.message_id)
