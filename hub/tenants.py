@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
@@ -70,10 +70,74 @@ class AuthSettings(_Strict):
         return self.roles.get(value)
 
 
+_ORIGIN = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:[0-9]{1,5})?$")
+# Request headers a browser front end sends besides the CORS-safelisted ones.
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "traceparent",
+    "tracestate",
+)
+# Response headers a browser front end may read besides the CORS-safelisted ones.
+CORS_EXPOSED_HEADERS = (
+    "API-Version",
+    "X-Trace-Id",
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+)
+
+
+class CorsSettings(_Strict):
+    """``[cors]`` in ``hub.toml``: which browser front ends may call the API.
+
+    Without ``allowed_origins`` (the default) no browser page on another origin can call
+    the API; server-to-server callers are not affected by CORS at all.
+    """
+
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) of the front ends, e.g. https://kcc.gemeente.nl.",
+    )
+    extra_request_headers: list[str] = Field(
+        default_factory=list,
+        description="Request headers to allow besides " + ", ".join(CORS_REQUEST_HEADERS) + ".",
+    )
+    max_age_seconds: int = Field(
+        default=600, ge=0, le=86400, description="How long a browser may cache a preflight."
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin.strip() == "*":
+                raise ValueError(
+                    "a wildcard is not allowed: list the origins of the front ends, "
+                    "e.g. https://kcc.gemeente.nl"
+                )
+            if not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port] in lower case, "
+                    "without path or trailing slash, e.g. http://localhost:5173"
+                )
+        return list(dict.fromkeys(value))
+
+    @field_validator("extra_request_headers")
+    @classmethod
+    def _headers(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
+                raise ValueError(f"{name!r} is not a header name")
+        return value
+
+
 class HubSettings(_Strict):
     """``config/hub.toml``: settings shared by every gemeente of a deployment."""
 
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)

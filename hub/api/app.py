@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from hub.api.cors import install_cors
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
@@ -52,6 +53,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     set_dispatcher(_dispatch_melding)
     install_problem_handlers(app)
     install_middleware(app)
+    # Added last, so outermost: preflights are answered before anything else runs.
+    install_cors(app, runtime.tenants.hub.cors)
     for name in ROUTE_MODULES:
         try:
             module = importlib.import_module(f"hub.api.routes.{name}")
