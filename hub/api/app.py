@@ -29,6 +29,7 @@ ROUTE_MODULES = (
     "plugins",
     "medewerkers",
     "beschikbaarheid",
+    "doelen",
     "personen",
     "logboek",
     "zaken",

@@ -37,11 +37,14 @@ class PersonenVraag(BaseModel):
     doel: str = Field(
         description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding)."
     )
-    burgerservicenummer: list[str] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=20,
-        description="Bij RaadpleegMetBurgerservicenummer: 1 tot 20 BSN's (9 cijfers, elfproef).",
+    burgerservicenummer: Annotated[list[str], Field(min_length=1, max_length=20)] | str | None = (
+        Field(
+            default=None,
+            description=(
+                "Bij RaadpleegMetBurgerservicenummer: een lijst van 1 tot 20 BSN's, zoals Haal "
+                "Centraal, of één BSN als tekst (9 cijfers, elfproef)."
+            ),
+        )
     )
     geslachtsnaam: str | None = None
     geboortedatum: str | None = Field(default=None, description="JJJJ-MM-DD")
