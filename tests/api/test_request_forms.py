@@ -37,8 +37,7 @@ def client(
     config = _config(tmp_path)
     gemeente = config / "gemeenten" / "9999.toml"
     gemeente.write_text(
-        gemeente.read_text(encoding="utf-8")
-        + "\n[[plugins.zaak.bronnen]]\n"
+        gemeente.read_text(encoding="utf-8") + "\n[[plugins.zaak.bronnen]]\n"
         'naam = "Open Zaak"\n'
         f'zaken_url = "{zaaksysteem.zaken_url}"\n'
         f'catalogi_urls = ["{zaaksysteem.catalogi_url}"]\n'
