@@ -42,6 +42,11 @@ def describe(exc: BaseException) -> str:
         return f"{exc}: set it in the environment, or {DEMO_HINT}"
     if _is(exc, "hub.settings_errors", "ConfigError"):
         problems = getattr(exc, "problems", [])
+        if any(getattr(p, "key", "") == "(directory)" for p in problems):
+            return (
+                f"no configuration found ({problems[0]}): pass --config DIR or set "
+                f"KCC_HUB_CONFIG; {DEMO_HINT}"
+            )
         first = f"; first: {problems[0]}" if problems else ""
         return (
             f"the configuration is invalid ({len(problems)} problem(s){first}); "

@@ -120,7 +120,7 @@ def scheduler_cmd(every: float, config_dir: Path | None) -> None:
     from hub.cli import runtime_for
     from hub.jobs.context import install_runtime
     from hub.scheduler import run_forever
-    from hub.shutdown import stop_on_signals
+    from hub.shutdown import exit_if_threads_hang, stop_on_signals
 
     _use_config(config_dir)
     rt = runtime_for(config_dir)
@@ -136,6 +136,7 @@ def scheduler_cmd(every: float, config_dir: Path | None) -> None:
     requested.wait(until=lambda: not thread.is_alive())
     stop.set()
     thread.join(timeout=5)
+    exit_if_threads_hang(0)
 
 
 @click.command("demo")

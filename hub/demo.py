@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from hub.shutdown import StopRequest, stop_on_signals
+from hub.shutdown import StopRequest, exit_if_threads_hang, stop_on_signals
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
@@ -272,6 +272,7 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         print("\nKCC Hub demo stopped during start-up.")
     finally:
         api_socket.close()
+    exit_if_threads_hang(0)
 
 
 def _run(

@@ -13,11 +13,17 @@ the wait, through their own ``threading.Event``.
 
 from __future__ import annotations
 
+import concurrent.futures.thread as futures_thread
+import logging
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from types import FrameType
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 
@@ -70,9 +76,43 @@ class StopRequest:
         return self.requested
 
 
+def exit_if_threads_hang(code: int = 0) -> None:
+    """After a graceful stop: exit now when threads still wait on an upstream.
+
+    Python waits for every non-daemon thread before a process ends, and thread pools
+    (the core's plugin calls, a plugin's own) are non-daemon: one call waiting on an
+    upstream that never answers would keep a stopped process alive until the client's
+    timeout. Their work is not lost: a job that did not finish is delivered again
+    (at-least-once), a request that did not finish was already cancelled.
+    """
+    current = threading.current_thread()
+    # Python joins pool threads at exit even when they are daemon threads (they are, when a
+    # daemon thread created the pool): the private registry is the only way to see them.
+    pooled = set(getattr(futures_thread, "_threads_queues", {}).keys())
+    hanging = [
+        t.name
+        for t in threading.enumerate()
+        if t is not current
+        and t is not threading.main_thread()
+        and t.is_alive()
+        and (not t.daemon or t in pooled)
+    ]
+    if not hanging:
+        return
+    log.warning(
+        "stopping without waiting for %d thread(s) (%s); unfinished work is done again later",
+        len(hanging),
+        ", ".join(sorted(hanging)[:5]),
+    )
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def stop_on_signals(*signums: int) -> StopRequest:
     """A :class:`StopRequest` handling SIGTERM and SIGINT (or ``signums``)."""
     return StopRequest().install(*signums)
 
 
-__all__ = ["StopRequest", "stop_on_signals"]
+__all__ = ["StopRequest", "exit_if_threads_hang", "stop_on_signals"]
