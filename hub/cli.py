@@ -13,6 +13,7 @@ framework, the database layer nor any plugin.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -84,6 +85,33 @@ def main(env_file: Path | None) -> None:
     from hub.logging_setup import configure_logging
 
     configure_logging(os.environ.get("KCC_HUB_LOG_LEVEL", "WARNING"))
+    invoked = click.get_current_context().invoked_subcommand
+    if invoked not in LONG_RUNNING and not os.environ.get("KCC_HUB_DEBUG"):
+        _log_without_tracebacks()
+
+
+# Processes whose logs are an operator's: they keep tracebacks. A command's log lines are an
+# admin's terminal: one line each.
+LONG_RUNNING = frozenset({"serve", "worker", "scheduler", "demo"})
+
+
+class _OneLine(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = (
+                f"{record.getMessage()} ({type(error).__name__}; KCC_HUB_DEBUG=1 shows more)"
+            )
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _log_without_tracebacks() -> None:
+    for handler in logging.getLogger().handlers:
+        # First, before the handler's own filters render the traceback into the message.
+        handler.filters.insert(0, _OneLine())
 
 
 # ---------------------------------------------------------------- config

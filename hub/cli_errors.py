@@ -13,6 +13,16 @@ from typing import Any, NoReturn
 
 import click
 
+
+class _NeverRaised(click.UsageError):
+    pass
+
+
+# click >= 8.2 raises this for a bare group ("kcc-hub", "kcc-hub logboek").
+NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
+    click.exceptions, "NoArgsIsHelpError", _NeverRaised
+)
+
 DEMO_HINT = "next to a running demo, add --env-file var/demo.env (docs/demo.md)"
 
 
@@ -106,6 +116,10 @@ class KccGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:
+            # A group without a command: its help, as asked for implicitly.
+            click.echo(exc.format_message())
+            sys.exit(0)
         except click.UsageError as exc:
             hint = f" ('{exc.ctx.command_path} --help' lists the options)" if exc.ctx else ""
             _fail(f"{exc.format_message()}{hint}", exc.exit_code)
