@@ -7,6 +7,7 @@ HS256 with the configured dev key, which production simply does not configure.
 
 from __future__ import annotations
 
+import hmac
 import threading
 import time
 import uuid
@@ -62,6 +63,39 @@ def verify_token(token: str, auth: AuthSettings) -> Caller:
         raise Unauthorized("de sleutel van het token is niet te vinden bij de uitgever") from None
     except jwt.PyJWTError:
         raise Unauthorized("het token is ongeldig of verkeerd ondertekend") from None
+    return caller_from_claims(claims, auth)
+
+
+def verify_id_token(id_token: str, auth: AuthSettings, *, nonce: str) -> Caller:
+    """Verify an ID token from the login flow of the ``/beheer/`` pages; map it like the API.
+
+    The audience is the pages' own client id and the nonce must be the one sent with the
+    authorization request, so a token issued for another client or login is refused.
+    """
+    oidc = auth.oidc
+    if oidc is None or oidc.client_id is None:
+        raise Unauthorized("inloggen via OIDC is voor deze gemeente niet ingesteld")
+    try:
+        signing_key = _jwks_client(oidc.jwks_url).get_signing_key_from_jwt(id_token)
+        claims = jwt.decode(
+            id_token,
+            signing_key.key,
+            algorithms=oidc.algorithms,
+            audience=oidc.client_id,
+            issuer=oidc.issuer,
+            leeway=auth.leeway_seconds,
+            options={"require": ["exp", "iat", "sub", "nonce"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("het ID-token is verlopen") from None
+    except jwt.PyJWKClientError:
+        raise Unauthorized(
+            "de sleutel van het ID-token is niet te vinden bij de uitgever"
+        ) from None
+    except jwt.PyJWTError:
+        raise Unauthorized("het ID-token is ongeldig of verkeerd ondertekend") from None
+    if not hmac.compare_digest(str(claims.get("nonce")), nonce):
+        raise Unauthorized("het ID-token hoort niet bij deze inlogpoging")
     return caller_from_claims(claims, auth)
 
 

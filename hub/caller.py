@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Caller:
     @property
     def primary_role(self) -> str:
         """The most privileged role for person data, used to pick one masking policy."""
-        for role in ("backoffice", "kcc-medewerker", "privacy-officer", "beheerder"):
+        for role in ("backoffice", "kcc-medewerker", "privacy-officer", "beheerder", "teamleider"):
             if role in self.roles:
                 return role
         return next(iter(sorted(self.roles)), "")

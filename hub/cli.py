@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
     from hub.runtime import Runtime
 
-ROLE_CHOICES = click.Choice(["kcc-medewerker", "backoffice", "privacy-officer", "beheerder"])
+ROLE_CHOICES = click.Choice(
+    ["kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"]
+)
 
 
 def console() -> Console:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from hub.tenants import Gemeente
 
 DEMO_GEMEENTE = "9999"
-DEMO_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+DEMO_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
 ENV_FILE = Path("var") / "demo.env"
 SHUTDOWN_SECONDS = 3
 
@@ -290,6 +290,7 @@ def _run(
     import uvicorn
 
     from hub.api.app import create_app
+    from hub.beheer.sessie import is_loopback
     from hub.demo_directory import demo_directory
     from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
     from hub.jobs.context import install_runtime
@@ -322,7 +323,8 @@ def _run(
         scheduler.start()
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(rt),
+                # Session cookies without Secure only on plain http to loopback (the demo).
+                create_app(rt, beheer_loopback_http=is_loopback(host)),
                 access_log=False,
                 log_config=None,
                 timeout_graceful_shutdown=SHUTDOWN_SECONDS,

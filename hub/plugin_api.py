@@ -26,6 +26,7 @@ class Capability(StrEnum):
     PERSONEN = "personen"
     ZAKEN = "zaken"
     MELDINGEN = "meldingen"
+    KLANTINTERACTIES = "klantinteracties"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Periodic syncs: enqueue a sync per gemeente × plugin when its interval has passed.
 
-Run exactly one scheduler per deployment (``kcc-hub scheduler``); the workers
-do the work. With Redis the scheduler takes a lease so a second instance that
-is started by mistake stays idle instead of doubling the syncs.
+Run one active scheduler per deployment (``kcc-hub scheduler``); the workers do
+the work. With Redis the scheduler takes a lease, so a second instance stays on
+standby instead of doubling the syncs. The active one gives the lease up when it
+stops, and a standby takes over within ``STANDBY_POLL_SECONDS``; after a crash,
+once the lease has expired. Taking, losing and releasing the lease are logged.
 """
 
 from __future__ import annotations
@@ -49,9 +51,27 @@ def due_syncs(rt: Runtime) -> list[tuple[str, str]]:
 
 
 class Lease:
-    """With Redis, only the holder of the lease schedules; without, this process is the only one."""
+    """With Redis, only the holder of the lease schedules; without, this process is the only one.
+
+    The key holds the owner's id with a time to live; the holder renews it every tick and
+    deletes it when it stops, so a standby need not wait for it to expire.
+    """
 
     KEY = "kcc-hub:scheduler-lease"
+    # Take the lease if free, or renew it if ours: one atomic step, so a lease that expires
+    # between a read and a renewal is never extended for someone else.
+    _TAKE_OR_RENEW = """
+        if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
+        if redis.call('get', KEYS[1]) == ARGV[1] then
+            redis.call('expire', KEYS[1], ARGV[2])
+            return 1
+        end
+        return 0
+    """
+    _RELEASE = """
+        if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+        return 0
+    """
 
     def __init__(self, seconds: int = 60) -> None:
         self.seconds = seconds
@@ -59,18 +79,30 @@ class Lease:
         broker = dramatiq.get_broker()
         self.client = broker.client if isinstance(broker, RedisBroker) else None
 
+    @property
+    def shared(self) -> bool:
+        """Whether other schedulers can compete for this lease (Redis), or this one is alone."""
+        return self.client is not None
+
     def held(self) -> bool:
         if self.client is None:
             return True
-        if self.client.set(self.KEY, self.owner, nx=True, ex=self.seconds):
-            return True
-        if self.client.get(self.KEY) == self.owner.encode():
-            self.client.expire(self.KEY, self.seconds)
-            return True
-        return False
+        return bool(self.client.eval(self._TAKE_OR_RENEW, 1, self.KEY, self.owner, self.seconds))
+
+    def release(self) -> bool:
+        """Give the lease up if this owner holds it; True when it did."""
+        if self.client is None:
+            return False
+        return bool(self.client.eval(self._RELEASE, 1, self.KEY, self.owner))
 
 
-OUTBOX_SWEEP_SECONDS = 60
+# Every tick (at the default 15 s): a crashed worker's meldingen are free again once their
+# claim's lease runs out (KCC_HUB_OUTBOX_LEASE_SECONDS, 30 s) and re-sent by the next sweep,
+# so within lease + sweep (45 s) of the crash. Each sweep is one indexed query.
+OUTBOX_SWEEP_SECONDS = 15
+# A standby asks for the lease this often: after the holder releases it (on stop), the standby
+# takes over within this many seconds; after a crash, once the lease has expired.
+STANDBY_POLL_SECONDS = 5.0
 MELDING_STATUS_SECONDS = 300
 LOGBOEK_RETENTION_SECONDS = 24 * 3600
 # Incremental directory syncs miss group membership changes (they change the group, not the
@@ -109,26 +141,69 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
     return jobs
 
 
-def run_forever(rt: Runtime, stop: threading.Event, every_seconds: float = 15.0) -> None:
-    log.info("scheduler started")
-    lease = Lease(seconds=max(int(every_seconds * 4), 30))
+def run_forever(
+    rt: Runtime,
+    stop: threading.Event,
+    every_seconds: float = 15.0,
+    *,
+    lease: Lease | None = None,
+    standby_seconds: float = STANDBY_POLL_SECONDS,
+) -> None:
+    """Schedule until ``stop`` is set, then give the lease up so a standby takes over at once.
+
+    A standby asks for the lease every ``standby_seconds``; the holder renews it every tick.
+    """
+    lease = lease or Lease(seconds=max(int(every_seconds * 4), 30))
+    log.info("scheduler started (lease %s)", lease.owner[:8])
+    holding: bool | None = None  # unknown until the first tick
     # Enqueued-but-not-started runs have no sync_runs row yet; remember what we sent.
     sent: dict[tuple[str, str], float] = {}
-    while not stop.is_set():
-        try:
-            if not lease.held():
-                stop.wait(every_seconds)
-                continue
-            now = time.monotonic()
-            for key, interval, message in periodic_jobs(rt):
-                if now - sent.get(("periodic", key), -1e9) >= interval:
-                    dramatiq.get_broker().enqueue(message)
-                    sent[("periodic", key)] = now
-            for gemeente, plugin in due_syncs(rt):
-                if now - sent.get((gemeente, plugin), -1e9) < 60:
+    try:
+        while not stop.is_set():
+            try:
+                now_holding = lease.held()
+                _log_transition(lease, holding, now_holding)
+                holding = now_holding
+                if not holding:
+                    stop.wait(min(every_seconds, standby_seconds))
                     continue
-                sync_plugin.send(gemeente, plugin)
-                sent[(gemeente, plugin)] = now
-        except Exception:
-            log.exception("scheduler tick failed; trying again")
-        stop.wait(every_seconds)
+                _tick(rt, sent)
+            except Exception:
+                log.exception("scheduler tick failed; trying again")
+            stop.wait(every_seconds)
+    finally:
+        if holding and lease.shared:
+            try:
+                released = lease.release()
+            except Exception as exc:  # Redis gone: the lease expires on its own
+                log.warning("scheduler could not release its lease: %s", type(exc).__name__)
+            else:
+                if released:
+                    log.info("scheduler stopped and released the lease (%s)", lease.owner[:8])
+        log.info("scheduler stopped")
+
+
+def _log_transition(lease: Lease, before: bool | None, now: bool) -> None:
+    if before == now:
+        return
+    if now and not lease.shared:
+        log.info("scheduler active (no Redis: the only scheduler, no lease needed)")
+    elif now:
+        log.info("scheduler took the lease (%s) and is active", lease.owner[:8])
+    elif before:
+        log.info("scheduler lost the lease (%s) and is on standby", lease.owner[:8])
+    else:
+        log.info("scheduler on standby (%s): another scheduler holds the lease", lease.owner[:8])
+
+
+def _tick(rt: Runtime, sent: dict[tuple[str, str], float]) -> None:
+    now = time.monotonic()
+    for key, interval, message in periodic_jobs(rt):
+        if now - sent.get(("periodic", key), -1e9) >= interval:
+            dramatiq.get_broker().enqueue(message)
+            sent[("periodic", key)] = now
+    for gemeente, plugin in due_syncs(rt):
+        if now - sent.get((gemeente, plugin), -1e9) < 60:
+            continue
+        sync_plugin.send(gemeente, plugin)
+        sent[(gemeente, plugin)] = now

@@ -22,7 +22,7 @@ from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
 GEMEENTECODE = re.compile(r"^[0-9]{4}$")
-KNOWN_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+KNOWN_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
 
 
 def config_dir() -> Path:
@@ -34,12 +34,34 @@ class _Strict(BaseModel):
 
 
 class OidcSettings(_Strict):
-    """Production token verification against the gemeente's (or region's) OIDC issuer."""
+    """Production token verification against the gemeente's (or region's) OIDC issuer.
+
+    With ``client_id`` set, the ``/beheer/`` pages log users in at this issuer
+    (authorization code flow with PKCE). The endpoints come from the issuer's discovery
+    document unless both are given.
+    """
 
     issuer: str
     jwks_url: str
     audience: str
     algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    client_id: str | None = Field(
+        default=None, description="Client of the /beheer/ pages at the issuer; enables login."
+    )
+    client_secret: Secret | None = Field(
+        default=None, description="Secret reference; leave out for a public client (PKCE only)."
+    )
+    discovery_url: str | None = Field(
+        default=None, description="Default: <issuer>/.well-known/openid-configuration."
+    )
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
+    redirect_url: str | None = Field(
+        default=None,
+        description="The callback as the issuer knows it (…/beheer/oidc/callback); "
+        "default: derived from the request.",
+    )
 
 
 class ClaimNames(_Strict):
@@ -133,11 +155,23 @@ class CorsSettings(_Strict):
         return value
 
 
+class BeheerSettings(_Strict):
+    """``[beheer]``: the web pages for privacy officers, beheerders and teamleiders."""
+
+    sessie_sleutel: Secret | None = Field(
+        default=None,
+        description="Key that signs session cookies (32+ random bytes); shared by every API "
+        "process. Without it each process makes its own and sessions end at a restart.",
+    )
+    sessie_minuten: int = Field(default=480, ge=5, le=24 * 60)
+
+
 class HubSettings(_Strict):
     """``config/hub.toml``: settings shared by every gemeente of a deployment."""
 
     auth: AuthSettings = Field(default_factory=AuthSettings)
     cors: CorsSettings = Field(default_factory=CorsSettings)
+    beheer: BeheerSettings = Field(default_factory=BeheerSettings)
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)

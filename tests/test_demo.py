@@ -46,7 +46,7 @@ def test_demo_serves_livez_and_the_openapi_document(demo: tuple[str, str]) -> No
 
 def test_demo_prints_a_working_token_per_role(demo: tuple[str, str]) -> None:
     base, output = demo
-    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
+    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"):
         response = httpx.get(
             f"{base}/api/v1/gemeenten/9999/plugins",
             headers={"Authorization": f"Bearer {token_from(output, role)}"},
@@ -184,3 +184,22 @@ def test_without_the_demo_environment_the_cli_names_what_is_missing_in_one_line(
     if command != "config check":  # the check's report is one line per problem, on stdout
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("error: ") and "--env-file var/demo.env" in line
+
+
+def test_demo_offers_the_beheer_pages_with_a_dev_login_over_loopback_http(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    assert f"{base}/beheer/" in output
+    with httpx.Client(base_url=base, follow_redirects=True) as browser:
+        page = browser.get("/beheer/inloggen")
+        assert page.status_code == 200 and "Ontwikkel-login" in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        # Plain http on loopback: the demo's cookie is not Secure, so a browser sends it back.
+        assert "secure" not in page.headers["set-cookie"].lower()
+        login = browser.post(
+            "/beheer/inloggen/dev",
+            data={"csrf": csrf.group(1), "gemeente": "9999", "rol": "beheerder", "naam": "Demo"},
+        )
+        assert login.status_code == 200 and "Plugins" in login.text

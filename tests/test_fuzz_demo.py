@@ -57,7 +57,7 @@ def test_no_request_over_the_real_plugins_gets_a_hub_error(
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(demo_runtime))
     tokens = {
         role: token_for(role)
-        for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+        for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
     }
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -10,7 +10,7 @@ from hub.pluginmanager import load_plugins
 from tests.support.entrypoints import install_plugin_distribution, on_sys_path
 
 REPO = Path(__file__).resolve().parents[1]
-BUILT_INS = {"ad", "exchange", "brp", "zaak", "fixi"}
+BUILT_INS = {"ad", "exchange", "brp", "zaak", "fixi", "openklant"}
 
 NOTITIES = (REPO / "tests" / "support" / "notities_plugin.py").read_text()
 

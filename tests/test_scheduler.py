@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import dramatiq
 import pytest
+from dramatiq.brokers.redis import RedisBroker
 
 from hub.jobs.broker import install_broker
 from hub.runtime import Runtime
-from hub.scheduler import Lease, due_syncs
+from hub.scheduler import Lease, due_syncs, run_forever
 from hub.sync.runner import run_sync
 from tests.support import notities_sink
 
@@ -30,8 +34,9 @@ def test_a_gemeente_synced_within_its_interval_is_not_due(rt: Runtime) -> None:
 
 
 @pytest.fixture
-def redis_broker(redis_url: str) -> Iterator[dramatiq.Broker]:
+def redis_broker(redis_url: str) -> Iterator[RedisBroker]:
     broker = install_broker(redis_url)
+    assert isinstance(broker, RedisBroker)
     yield broker
     broker.close()
     install_broker(None)
@@ -42,3 +47,85 @@ def test_only_one_scheduler_holds_the_lease(redis_broker: dramatiq.Broker) -> No
     assert first.held()
     assert not second.held()
     assert first.held()  # renewing its own lease
+
+
+def _wait_until(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _start(
+    rt: Runtime, lease: Lease, every_seconds: float = 15.0
+) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever, args=(rt, stop, every_seconds), kwargs={"lease": lease}, daemon=True
+    )
+    thread.start()
+    return thread, stop
+
+
+def _messages(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "hub.scheduler"]
+
+
+def test_a_standby_takes_over_within_seconds_when_the_active_scheduler_stops(
+    rt: Runtime, redis_broker: RedisBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.scheduler")
+    redis = redis_broker.client
+    active, standby = Lease(seconds=60), Lease(seconds=60)
+    active_thread, stop_active = _start(rt, active)
+    assert _wait_until(lambda: redis.get(Lease.KEY) == active.owner.encode(), 10)
+    standby_thread, stop_standby = _start(rt, standby)
+    assert _wait_until(
+        lambda: f"scheduler on standby ({standby.owner[:8]})" in " ".join(_messages(caplog)), 10
+    )
+
+    stop_active.set()
+    active_thread.join(10)
+
+    # Well before the 60 s lease would have expired on its own.
+    assert _wait_until(lambda: redis.get(Lease.KEY) == standby.owner.encode(), 10)
+    stop_standby.set()
+    standby_thread.join(10)
+    said = _messages(caplog)
+    assert f"scheduler took the lease ({active.owner[:8]}) and is active" in said
+    assert f"scheduler stopped and released the lease ({active.owner[:8]})" in said
+    assert f"scheduler took the lease ({standby.owner[:8]}) and is active" in said
+    assert redis.get(Lease.KEY) is None  # the last one released it too
+
+
+def test_a_scheduler_that_loses_its_lease_says_so_and_stands_by(
+    rt: Runtime, redis_broker: RedisBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.scheduler")
+    redis = redis_broker.client
+    lease = Lease(seconds=60)
+    thread, stop = _start(rt, lease, every_seconds=1.0)  # renews (and notices) every second
+    assert _wait_until(lambda: redis.get(Lease.KEY) == lease.owner.encode(), 10)
+
+    # As after a long pause: the lease expired and another scheduler took it.
+    redis.set(Lease.KEY, "een-ander", ex=60)
+
+    assert _wait_until(
+        lambda: (
+            f"scheduler lost the lease ({lease.owner[:8]}) and is on standby" in _messages(caplog)
+        ),
+        10,
+    )
+    stop.set()
+    thread.join(10)
+    assert redis.get(Lease.KEY) == b"een-ander"  # stopping does not release another's lease
+
+
+def test_releasing_gives_up_only_the_own_lease(redis_broker: RedisBroker) -> None:
+    first, second = Lease(seconds=30), Lease(seconds=30)
+    assert first.held()
+    assert not second.release()
+    assert first.release()
+    assert second.held()

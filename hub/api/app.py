@@ -11,9 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hub.api.cors import install_cors
+from hub.api.docs import install_docs
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
+from hub.beheer.web import create_beheer_app
 from hub.jobs.actors import submit_melding
 from hub.jobs.broker import broker_reachable
 from hub.meldingen import set_dispatcher
@@ -42,11 +44,13 @@ def _dispatch_melding(gemeente: str, melding_id: str) -> None:
     submit_melding.send(gemeente, melding_id)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastAPI:
+    """The hub's HTTP application; ``beheer_loopback_http`` is for the demo only (see
+    :func:`hub.beheer.web.create_beheer_app`)."""
     app = FastAPI(
         title="KCC Hub",
         openapi_url=PREFIX + "/openapi.json",
-        docs_url=PREFIX + "/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = runtime
@@ -91,6 +95,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_openapi(app)
+    install_docs(app)
+    app.mount("/beheer", create_beheer_app(runtime, loopback_http=beheer_loopback_http))
     return app
 
 

@@ -81,4 +81,4 @@ def tenant_for(*roles: str) -> Callable[..., Tenant]:
     return dependency
 
 
-ALL_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+ALL_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")

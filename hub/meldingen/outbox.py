@@ -9,7 +9,10 @@ which finds an earlier accepted submission instead of filing a second one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,8 +28,22 @@ from hub.store.db import Store
 log = logging.getLogger(__name__)
 
 CREATE_HOOK = "kcc_create_melding"
-CLAIM = timedelta(minutes=5)
 MAX_POGINGEN = 50
+# A worker's claim on an outbox row is a short lease, renewed while it is still submitting:
+# a crashed worker's rows are free again within the lease, and the sweeper hands them on.
+LEASE_ENV = "KCC_HUB_OUTBOX_LEASE_SECONDS"
+DEFAULT_LEASE_SECONDS = 30
+# A submission that hangs beyond this stops being renewed, so a stuck thread cannot hold a
+# melding for ever (the job's own time limit normally ends it much sooner).
+MAX_HOLD = timedelta(minutes=15)
+
+
+def claim_lease() -> timedelta:
+    """How long a claim lasts unless renewed: ``KCC_HUB_OUTBOX_LEASE_SECONDS`` (1–59, default 30)."""
+    raw = os.environ.get(LEASE_ENV, "").strip() or str(DEFAULT_LEASE_SECONDS)
+    if not raw.isdigit() or not 1 <= int(raw) <= 59:
+        raise ValueError(f"{LEASE_ENV} must be a whole number of seconds from 1 to 59, not {raw!r}")
+    return timedelta(seconds=int(raw))
 
 
 class PluginCaller(Protocol):
@@ -75,6 +92,7 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
     Raises ``UpstreamUnavailable`` (and ``CapabilityMissing``) so the job is retried with backoff;
     the row stays in the outbox either way.
     """
+    lease = claim_lease()
     now = utcnow()
     with store.session() as session:
         claimed = session.execute(
@@ -85,7 +103,7 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
                 OutboxRij.verwerkt_op.is_(None),
                 or_(OutboxRij.geclaimd_tot.is_(None), OutboxRij.geclaimd_tot < now),
             )
-            .values(geclaimd_tot=now + CLAIM, pogingen=OutboxRij.pogingen + 1)
+            .values(geclaimd_tot=now + lease, pogingen=OutboxRij.pogingen + 1)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -109,7 +127,8 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
         pogingen = melding.pogingen
 
     try:
-        plugin, upstream = _create(plugins, gemeente, nieuwe, melding_id)
+        with _renewed(store, gemeente, melding_id, lease):
+            plugin, upstream = _create(plugins, gemeente, nieuwe, melding_id)
     except InvalidRequest as exc:
         _finish_failed(store, gemeente, melding_id, exc.detail)
         log.warning(
@@ -146,6 +165,58 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
         outbox.laatste_fout = None
     log.info("melding %s (gemeente %s) filed in %s", melding_id, gemeente, plugin)
     return "ingediend"
+
+
+@contextmanager
+def _renewed(store: Store, gemeente: str, melding_id: str, lease: timedelta) -> Iterator[None]:
+    """Renew the claim every third of the lease while the block runs (a submission may take
+    several plugin timeouts); a crash stops the renewals with the process."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_heartbeat,
+        args=(store, gemeente, melding_id, lease, stop),
+        name=f"outbox-lease-{melding_id[:8]}",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _heartbeat(
+    store: Store, gemeente: str, melding_id: str, lease: timedelta, stop: threading.Event
+) -> None:
+    until = utcnow() + MAX_HOLD
+    while not stop.wait(lease.total_seconds() / 3):
+        now = utcnow()
+        if now >= until:
+            log.warning("melding %s (gemeente %s): claim no longer renewed", melding_id, gemeente)
+            return
+        try:
+            with store.session() as session:
+                renewed = session.execute(
+                    update(OutboxRij)
+                    .where(
+                        OutboxRij.gemeente == gemeente,
+                        OutboxRij.melding_id == melding_id,
+                        OutboxRij.verwerkt_op.is_(None),
+                        # Only a claim that has not run out: a lapsed one may be another's now.
+                        OutboxRij.geclaimd_tot >= now,
+                    )
+                    .values(geclaimd_tot=now + lease)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception as exc:  # the store is down: try again at the next beat
+            log.warning("outbox claim renewal failed: %s", type(exc).__name__)
+            continue
+        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+            log.warning(
+                "melding %s (gemeente %s): claim ran out while submitting", melding_id, gemeente
+            )
+            return
 
 
 def _create(

@@ -843,19 +843,23 @@ def inzage(
     doel_omschrijvingen: dict[str, str] | None = None,
     organisatie: str = "",
     met_medewerker: bool = False,
+    tot_en_met: int | None = None,
 ) -> list[InzageRegel]:
     """Who saw this person's data, when, and for what purpose (oldest first).
 
     By default the medewerker is given by role, not by name: the CJEU (C-579/21)
     holds that art. 15 covers the dates and purposes of consultations but not,
     as a rule, the identity of the employees; set ``met_medewerker`` when the
-    privacy officer decides otherwise.
+    privacy officer decides otherwise. ``tot_en_met`` fixes the answer at a sequence number, so
+    a download holds the rows of the page it was asked from.
     """
     digest = sleutels.betrokkene_hash(bsn)
     omschrijvingen = doel_omschrijvingen or {}
+    bound = [] if tot_en_met is None else [LogboekRecord.volgnummer <= tot_en_met]
     records = session.scalars(
         select(LogboekRecord)
         .where(
+            *bound,
             LogboekRecord.gemeente == sleutels.gemeente,
             LogboekRecord.volgnummer.in_(
                 select(LogboekBetrokkene.volgnummer).where(

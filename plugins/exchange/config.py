@@ -79,11 +79,11 @@ class ExchangeSettings(_Strict):
     )
     sync_interval_seconds: int = Field(default=300, ge=30)
     afwezigheid_cache_seconden: int = Field(
-        default=900,
-        ge=0,
-        description="Automatic replies change rarely; reuse them this long (EWS asks per mailbox).",
+        default=900, ge=0, description="Automatic replies change rarely; reuse them this long."
     )
-    afwezigheid_parallel: int = Field(default=8, ge=1, le=32)
+    afwezigheid_parallel: int = Field(
+        default=8, ge=1, le=32, description="EWS: connections kept open to Exchange."
+    )
     timeout_seconden: float = Field(default=20.0, gt=0, le=120)
     max_pogingen: int = Field(default=4, ge=1, le=10, description="Attempts when throttled.")
     max_wachttijd_seconden: float = Field(

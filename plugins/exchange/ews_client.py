@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time as monotonic_time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
@@ -43,9 +42,16 @@ from exchangelib.errors import (
     TransportError,
     UnauthorizedError,
 )
-from exchangelib.properties import FreeBusyViewOptions, MailboxData, TimeWindow, TimeZone
+from exchangelib.properties import (
+    FreeBusyViewOptions,
+    MailboxData,
+    SendingAs,
+    TimeWindow,
+    TimeZone,
+)
 from exchangelib.protocol import Protocol
-from exchangelib.services import GetUserAvailability
+from exchangelib.services import GetMailTips, GetUserAvailability
+from exchangelib.util import add_xml_child
 from oauthlib.oauth2 import OAuth2Error  # type: ignore[import-untyped]
 
 from hub.errors import UpstreamRejected, UpstreamUnavailable
@@ -58,6 +64,7 @@ from plugins.exchange.throttling import ThrottledError, call_throttled
 T = TypeVar("T")
 
 MAX_MAILBOXES = 100  # GetUserAvailability's limit per request
+MAX_MAIL_TIPS = 100  # GetMailTips' limit of recipients per request
 MERGED_INTERVAL = 30
 
 _SOORT = {
@@ -84,6 +91,23 @@ class _AvailabilityPerMailbox(GetUserAvailability):  # type: ignore[misc]
     # exchangelib raises most per-mailbox errors for the whole request; one unreadable
     # mailbox must only make that one 'onbekend'.
     ERRORS_TO_CATCH_IN_RESPONSE = (ResponseMessageError,)
+
+
+class _OutOfOfficeMailTips(GetMailTips):  # type: ignore[misc]
+    # One recipient's failed tip must not fail the other 99; exchangelib turns a response
+    # code it does not know into a TransportError, which is per recipient here too.
+    ERRORS_TO_CATCH_IN_RESPONSE = (ResponseMessageError, TransportError)
+
+    def get_payload(
+        self, recipients: Sequence[Mailbox], sending_as: SendingAs, mail_tips_requested: str
+    ) -> Any:
+        # exchangelib (5.6) appends MailTipsRequested as bare text, which the schema does not
+        # allow and Exchange reads as "no tips": write the element it requires.
+        payload = super().get_payload(
+            recipients=recipients, sending_as=sending_as, mail_tips_requested=None
+        )
+        add_xml_child(payload, "m:MailTipsRequested", mail_tips_requested)
+        return payload
 
 
 class _ClientCredentials(OAuth2Credentials):  # type: ignore[misc]
@@ -333,36 +357,43 @@ class EwsClient:
         return MailboxAgenda(email=email, blokken=blokken, werktijden=werktijden)
 
     def _afwezigheden(self, emails: Sequence[str]) -> list[Afwezigheid | None]:
-        # GetUserOofSettings takes one mailbox per request: cache and ask in parallel.
+        # GetMailTips answers up to 100 recipients per request; automatic replies change
+        # rarely, so answers are cached too. Failed or pending tips are not cached.
         now = monotonic_time.monotonic()
         with self._lock:
             cached = {e: v for e, (exp, v) in self._oof.items() if exp > now}
         missing = [e for e in emails if e not in cached]
-        if missing:
-            with ThreadPoolExecutor(max_workers=self.settings.afwezigheid_parallel) as pool:
-                fetched = list(pool.map(self._afwezigheid, missing))
-            expires = now + self.settings.afwezigheid_cache_seconden
-            with self._lock:
-                for email, value in zip(missing, fetched, strict=True):
-                    cached[email] = value
-                    if self.settings.afwezigheid_cache_seconden:
+        expires = now + self.settings.afwezigheid_cache_seconden
+        for batch in _chunks(missing, MAX_MAIL_TIPS):
+
+            def ask(batch: list[str] = batch) -> list[Any]:
+                return self._mail_tips(batch)
+
+            tips = self._call(ask)
+            if len(tips) != len(batch):
+                raise UpstreamUnavailable("EWS left mail tips unanswered")
+            for email, tip in zip(batch, tips, strict=True):
+                value, lasting = _afwezigheid(tip)
+                cached[email] = value
+                if lasting and self.settings.afwezigheid_cache_seconden:
+                    with self._lock:
                         self._oof[email] = (expires, value)
         return [cached[e] for e in emails]
 
-    def _afwezigheid(self, email: str) -> Afwezigheid | None:
-        try:
-            oof = self._call(lambda: self._account(email).oof_settings)
-        except UpstreamRejected:
-            # Calendar readable but automatic replies not: availability without OOF text.
-            return None
-        state = oof.state
-        if state == "Disabled":
-            return Afwezigheid(aan=False)
-        return Afwezigheid(
-            aan=True,
-            van=_utc(oof.start) if state == "Scheduled" and oof.start else None,
-            tot=_utc(oof.end) if state == "Scheduled" and oof.end else None,
-            bericht=platte_tekst(oof.external_reply),
+    def _mail_tips(self, batch: Sequence[str]) -> list[Any]:
+        service = _OutOfOfficeMailTips(
+            protocol=self._protocol,
+            chunk_size=MAX_MAIL_TIPS,
+            timeout=self.settings.timeout_seconden,
+        )
+        return list(
+            service.call(
+                # Asked as the sending mailbox: Exchange answers with the reply that this
+                # (internal) sender would get, i.e. the internal automatic reply.
+                sending_as=SendingAs(email_address=self.settings.afzender),
+                recipients=[Mailbox(email_address=email) for email in batch],
+                mail_tips_requested="OutOfOfficeMessage",
+            )
         )
 
     # -- mail -----------------------------------------------------------------------------
@@ -400,6 +431,29 @@ class EwsClient:
     def ping(self) -> None:
         """One light request: the server's definition of the configured time zone."""
         self._call(lambda: list(self._protocol.get_timezones([self.zone], False)))
+
+
+def _afwezigheid(tip: Any) -> tuple[Afwezigheid | None, bool]:
+    """One recipient's mail tip as automatic replies, and whether the answer may be cached.
+
+    A tip with a message means automatic replies are on now (with ``Duration`` when
+    scheduled); an empty one means off. A failed or pending tip leaves the calendar without
+    automatic replies for this refresh only.
+    """
+    if isinstance(tip, Exception):
+        return None, False
+    if tip.pending_mail_tips in ("OutOfOfficeMessage", "All"):
+        return None, False
+    oof = tip.out_of_office
+    bericht = platte_tekst(oof.reply_body) if oof is not None else None
+    if oof is None or bericht is None:
+        return Afwezigheid(aan=False), True
+    return Afwezigheid(
+        aan=True,
+        van=_utc(oof.start) if oof.start else None,
+        tot=_utc(oof.end) if oof.end else None,
+        bericht=bericht,
+    ), True
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -350,7 +350,9 @@ def _afwezigheid(body: Any) -> Afwezigheid | None:
         aan=True,
         van=_graph_time(start) if scheduled and start else None,
         tot=_graph_time(end) if scheduled and end else None,
-        bericht=platte_tekst(body.get("externalReplyMessage")),
+        # The internal reply: what EWS mail tips give the sending mailbox, and what any
+        # colleague sees in Outlook's mail tip, so both backends show the same text.
+        bericht=platte_tekst(body.get("internalReplyMessage")),
     )
 
 

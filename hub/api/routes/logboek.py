@@ -8,29 +8,24 @@ BSN is itself a processing of that person's data, so it is logged too (activity
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, Field
-from sqlalchemy.orm import Session
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
 from hub.domain.base import ApiModel
-from hub.errors import InvalidRequest, ServiceUnavailable
+from hub.errors import InvalidRequest
 from hub.privacy import logboek
-from hub.privacy.keys import LogboekSleutels
+from hub.privacy.inzage import ZOEKEN, log_gebruik
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 
 router = APIRouter(tags=["Logboek"])
 
 ROLLEN = ("privacy-officer",)
-_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class LogboekZoekvraag(ApiModel):
@@ -118,40 +113,21 @@ def logboek_zoeken(
             size=vraag.pagina_grootte,
         )
         if vraag.burgerservicenummer is not None:
-            _log_search(session, t, privacy.sleutels, vraag.burgerservicenummer, started)
+            log_gebruik(
+                session,
+                privacy.sleutels,
+                caller=t.caller,
+                trace_id=t.trace_id,
+                activiteit=ZOEKEN,
+                bsn=vraag.burgerservicenummer,
+                started=started,
+            )
     return LogboekZoekAntwoord(
         regels=[LogboekRegel(**r.as_dict()) for r in pagina.items],
         totaal=pagina.totaal,
         pagina=pagina.pagina,
         pagina_grootte=pagina.grootte,
     )
-
-
-def _log_search(
-    session: Session, t: Tenant, sleutels: LogboekSleutels, bsn: str, started: datetime
-) -> None:
-    invoer = logboek.LogboekInvoer(
-        gemeente=t.gemeente.code,
-        trace_id=t.trace_id if _TRACE_ID.match(t.trace_id) else secrets.token_hex(16),
-        span_id=secrets.token_hex(8),
-        name="logboek-zoeken",
-        start_time=started,
-        end_time=utcnow(),
-        status_code=logboek.STATUS_OK,
-        status="ok",
-        http_status=200,
-        medewerker=t.caller.subject,
-        rol=t.caller.primary_role,
-        client_id=t.caller.client_id,
-        velden=["logboek"],
-        betrokkenen=[bsn],
-    )
-    try:
-        logboek.append(session, sleutels, invoer)
-    except Exception as exc:
-        raise ServiceUnavailable(
-            "het logboek kon niet worden bijgewerkt; daarom is er geen zoekresultaat"
-        ) from exc
 
 
 @router.get(

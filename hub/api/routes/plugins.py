@@ -10,11 +10,13 @@ from pydantic import Field
 
 from hub.api.deps import ALL_ROLES, Tenant, tenant_for
 from hub.api.problems import problem_responses
-from hub.beschikbaarheid.refresh import HOOK as REFRESH_HOOK
+from hub.beheer.plugins import (
+    is_altijd_volledig,
+    plugin_overzicht,
+    synchronisatie_aanvragen,
+    synchronisaties,
+)
 from hub.domain.base import ApiModel
-from hub.errors import NotFound
-from hub.health import plugin_health
-from hub.sync import state
 
 router = APIRouter(tags=["Plugins"])
 
@@ -61,29 +63,24 @@ class SynchronisatieLijst(ApiModel):
     responses=problem_responses(401, 403, 404),
 )
 def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> PluginLijst:
-    code = t.gemeente.code
-    result = []
-    health = plugin_health(t.plugins, code)
-    with t.store.session() as session:
-        for name in t.plugins.enabled(code):
-            info = t.plugins.loaded.infos[name]
-            last = state.last_runs(session, code, name, limit=1)
-            ok = state.last_successful(session, code, name)
-            h = health[name]
-            result.append(
-                PluginStatus(
-                    naam=name,
-                    versie=info.version,
-                    omschrijving=info.description,
-                    capabilities=sorted(c.value for c in info.capabilities),
-                    gezondheid=h.state.value,
-                    gezondheid_detail=h.detail or None,
-                    laatste_synchronisatie=ok.finished_at if ok else None,
-                    laatste_synchronisatie_status=last[0].status if last else None,
-                    aantal_mislukte_synchronisaties=state.error_count(session, code, name),
-                )
+    overzicht = plugin_overzicht(t.plugins, t.store, t.gemeente.code)
+    return PluginLijst(
+        gemeente=t.gemeente.code,
+        plugins=[
+            PluginStatus(
+                naam=p.naam,
+                versie=p.versie,
+                omschrijving=p.omschrijving,
+                capabilities=p.capabilities,
+                gezondheid=p.gezondheid,
+                gezondheid_detail=p.gezondheid_detail,
+                laatste_synchronisatie=p.laatste_synchronisatie,
+                laatste_synchronisatie_status=p.laatste_synchronisatie_status,
+                aantal_mislukte_synchronisaties=p.aantal_mislukte_synchronisaties,
             )
-    return PluginLijst(gemeente=code, plugins=result)
+            for p in overzicht
+        ],
+    )
 
 
 @router.get(
@@ -97,23 +94,20 @@ def list_syncs(
     naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
     aantal: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SynchronisatieLijst:
-    if naam not in t.plugins.enabled(t.gemeente.code):
-        raise NotFound(f"plugin {naam} is niet ingeschakeld voor deze gemeente")
-    with t.store.session() as session:
-        runs = state.last_runs(session, t.gemeente.code, naam, limit=aantal)
-        items = [
-            Synchronisatie(
-                id=r.id,
-                gestart_op=r.started_at,
-                beeindigd_op=r.finished_at,
-                status=r.status,
-                volledig=r.full,
-                aantal_records=r.records,
-                aantal_verwijderd=r.removed,
-                fout=r.error,
-            )
-            for r in runs
-        ]
+    runs = synchronisaties(t.plugins, t.store, t.gemeente.code, naam, aantal=aantal)
+    items = [
+        Synchronisatie(
+            id=r.id,
+            gestart_op=r.gestart_op,
+            beeindigd_op=r.beeindigd_op,
+            status=r.status,
+            volledig=r.volledig,
+            aantal_records=r.aantal_records,
+            aantal_verwijderd=r.aantal_verwijderd,
+            fout=r.fout,
+        )
+        for r in runs
+    ]
     return SynchronisatieLijst(plugin=naam, synchronisaties=items)
 
 
@@ -143,16 +137,8 @@ def start_sync(
     naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
     verzoek: SynchronisatieVerzoek | None = None,
 ) -> SynchronisatieIngepland:
-    from hub.jobs.actors import refresh_beschikbaarheid, sync_plugin
-
     code = t.gemeente.code
     volledig = verzoek.volledig if verzoek is not None else False
-    if naam in t.plugins.enabled(code, "kcc_sync"):
-        message = sync_plugin.send(code, naam, volledig)
-    elif naam in t.plugins.enabled(code, REFRESH_HOOK):
-        # A calendar has no change feed: its synchronisation is always a full refresh.
-        message = refresh_beschikbaarheid.send(code, naam)
-        volledig = True
-    else:
-        raise NotFound(f"plugin {naam} is niet ingeschakeld of heeft niets te synchroniseren")
-    return SynchronisatieIngepland(plugin=naam, volledig=volledig, bericht_id=message.message_id)
+    bericht_id = synchronisatie_aanvragen(t.plugins, code, naam, volledig)
+    volledig = volledig or is_altijd_volledig(t.plugins, code, naam)
+    return SynchronisatieIngepland(plugin=naam, volledig=volledig, bericht_id=bericht_id)

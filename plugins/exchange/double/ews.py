@@ -4,12 +4,13 @@ Shaped after Microsoft's published EWS schema (messages.xsd / types.xsd): elemen
 namespaces, ResponseClass/ResponseCode, SOAP faults with ``BackOffMilliseconds`` for
 ``ErrorServerBusy``, and the ``ServerVersionInfo`` header exchangelib reads to settle the
 server version. Operations: ConvertId (exchangelib's version probe), GetServerTimeZones,
-GetUserAvailability, GetUserOofSettings, GetFolder (distinguished folders), FindItem (sent
-items by extended property) and CreateItem (SendAndSaveCopy).
+GetUserAvailability (here), GetUserOofSettings and GetMailTips (:mod:`.ews_oof`), GetFolder
+(distinguished folders), FindItem (sent items by extended property) and CreateItem
+(SendAndSaveCopy) (:mod:`.ews_mail`).
 
 Requests that are off-schema for what this double knows (unknown operation, more than 100
-mailboxes in one GetUserAvailability, a missing element) get HTTP 400 with a plain reason, so a
-test sees client drift immediately.
+mailboxes in one GetUserAvailability or GetMailTips, a missing element) get HTTP 400 with a
+plain reason, so a test sees client drift immediately.
 """
 
 from __future__ import annotations
@@ -24,15 +25,21 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from plugins.exchange.double.kalenders import WEEKDAYS, Kalenders, VerzondenMail
+from plugins.exchange.double.ews_mail import MailOperations
+from plugins.exchange.double.ews_oof import AutomaticReplies
+from plugins.exchange.double.ews_soap import (
+    MAX_MAILBOXES,
+    NS,
+    E,
+    M,
+    OffSpecError,
+    S,
+    T,
+    error_message,
+    text_of,
+)
+from plugins.exchange.double.kalenders import WEEKDAYS, Kalenders
 from plugins.exchange.double.tokens import TokenIssuer
-
-S = "http://schemas.xmlsoap.org/soap/envelope/"
-M = "http://schemas.microsoft.com/exchange/services/2006/messages"
-T = "http://schemas.microsoft.com/exchange/services/2006/types"
-E = "http://schemas.microsoft.com/exchange/services/2006/errors"
-NS = {"s": S, "m": M, "t": T}
-MAX_MAILBOXES = 100
 
 VERSION_HEADER = (
     f'<h:ServerVersionInfo xmlns:h="{T}" MajorVersion="15" MinorVersion="1" '
@@ -74,10 +81,6 @@ W_EUROPE_SERIALIZABLE = (
 )
 
 
-class OffSpecError(Exception):
-    """The request does not match what EWS accepts; answered with HTTP 400."""
-
-
 class SerializableZone:
     """Local time for a UTC instant under an EWS SerializableTimeZone (Bias + two yearly rules)."""
 
@@ -86,18 +89,18 @@ class SerializableZone:
         self.rules: dict[str, tuple[int, int, int, int, int]] = {}
         if elem is None:
             return
-        self.bias = int(_text(elem, "t:Bias"))
+        self.bias = int(text_of(elem, "t:Bias"))
         for name in ("StandardTime", "DaylightTime"):
             rule = elem.find(f"t:{name}", NS)
             if rule is None:
                 continue
-            hh, mm, *_ = (int(p) for p in _text(rule, "t:Time").split(":"))
+            hh, mm, *_ = (int(p) for p in text_of(rule, "t:Time").split(":"))
             self.rules[name] = (
-                int(_text(rule, "t:Bias")),
+                int(text_of(rule, "t:Bias")),
                 hh * 60 + mm,
-                int(_text(rule, "t:DayOrder")),
-                int(_text(rule, "t:Month")),
-                WEEKDAYS.index(_text(rule, "t:DayOfWeek")),
+                int(text_of(rule, "t:DayOrder")),
+                int(text_of(rule, "t:Month")),
+                WEEKDAYS.index(text_of(rule, "t:DayOfWeek")),
             )
 
     @staticmethod
@@ -132,19 +135,8 @@ class SerializableZone:
         return (local - offset).replace(tzinfo=UTC)
 
 
-def _text(elem: ET.Element, path: str) -> str:
-    found = elem.find(path, NS)
-    if found is None or found.text is None:
-        raise OffSpecError(f"missing element {path}")
-    return found.text.strip()
-
-
 def _local(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_dt(value: str) -> datetime:
@@ -152,7 +144,7 @@ def _parse_dt(value: str) -> datetime:
     return parsed
 
 
-class EwsHandler:
+class EwsHandler(AutomaticReplies, MailOperations):
     """Turns one SOAP request into (status, body). Pure apart from the shared Kalenders."""
 
     def __init__(self, kalenders: Kalenders, tokens: TokenIssuer, basic: tuple[str, str] | None):
@@ -205,6 +197,7 @@ class EwsHandler:
             "GetServerTimeZones": self.get_server_time_zones,
             "GetUserAvailability": self.get_user_availability,
             "GetUserOofSettings": self.get_user_oof_settings,
+            "GetMailTips": self.get_mail_tips,
             "GetFolder": self.get_folder,
             "FindItem": self.find_item,
             "CreateItem": self.create_item,
@@ -222,7 +215,9 @@ class EwsHandler:
 
     @staticmethod
     def _mailbox_count(request: ET.Element) -> int:
-        return len(request.findall("m:MailboxDataArray/t:MailboxData", NS))
+        return len(request.findall("m:MailboxDataArray/t:MailboxData", NS)) + len(
+            request.findall("m:Recipients/t:Mailbox", NS)
+        )
 
     @staticmethod
     def _envelope(payload: str) -> str:
@@ -245,18 +240,10 @@ class EwsHandler:
             "</t:Value></t:MessageXml></detail></s:Fault></s:Body></s:Envelope>"
         )
 
-    @staticmethod
-    def _error(tag: str, code: str, text: str) -> str:
-        return (
-            f'<m:{tag} ResponseClass="Error"><m:MessageText>{escape(text)}</m:MessageText>'
-            f"<m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
-            f"</m:{tag}>"
-        )
-
     def convert_id(self, request: ET.Element, _acting_as: str | None) -> str:
         # exchangelib sends a dummy id to learn the server version; real servers call it malformed.
         messages = "".join(
-            self._error("ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed.")
+            error_message("ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed.")
             for _ in request.findall("m:SourceIds/*", NS)
         )
         return (
@@ -270,7 +257,7 @@ class EwsHandler:
         if unknown:
             return (
                 "<m:GetServerTimeZonesResponse><m:ResponseMessages>"
-                + self._error(
+                + error_message(
                     "GetServerTimeZonesResponseMessage",
                     "ErrorTimeZone",
                     "The time zone is not known to this double.",
@@ -300,18 +287,18 @@ class EwsHandler:
         if options is None:
             raise OffSpecError("FreeBusyViewOptions missing")
         start = zone.from_local(
-            _parse_dt(_text(options, "t:TimeWindow/t:StartTime")).replace(tzinfo=None)
+            _parse_dt(text_of(options, "t:TimeWindow/t:StartTime")).replace(tzinfo=None)
         )
         end = zone.from_local(
-            _parse_dt(_text(options, "t:TimeWindow/t:EndTime")).replace(tzinfo=None)
+            _parse_dt(text_of(options, "t:TimeWindow/t:EndTime")).replace(tzinfo=None)
         )
         if end - start > timedelta(days=42):
             raise OffSpecError("the time window exceeds 42 days")
-        interval = int(_text(options, "t:MergedFreeBusyIntervalInMinutes"))
-        view = _text(options, "t:RequestedView")
+        interval = int(text_of(options, "t:MergedFreeBusyIntervalInMinutes"))
+        view = text_of(options, "t:RequestedView")
         responses = []
         for mailbox in mailboxes:
-            email = _text(mailbox, "t:Email/t:Address")
+            email = text_of(mailbox, "t:Email/t:Address")
             responses.append(self._free_busy(email, zone, (start, end), interval, view))
         return (
             "<m:GetUserAvailabilityResponse><m:FreeBusyResponseArray>"
@@ -335,7 +322,7 @@ class EwsHandler:
         if code is not None:
             return (
                 "<m:FreeBusyResponse>"
-                + self._error(
+                + error_message(
                     "ResponseMessage",
                     code,
                     "Unable to resolve e-mail address to an Active Directory object.",
@@ -396,119 +383,6 @@ class EwsHandler:
             out.append(str(value))
             slot += step
         return "".join(out)
-
-    def get_user_oof_settings(self, request: ET.Element, _acting_as: str | None) -> str:
-        email = _text(request, "t:Mailbox/t:Address")
-        code = self.k.fouten.mailbox_fouten.get(email.lower())
-        box = self.k.get(email)
-        if box is None and code is None:
-            code = "ErrorNonExistentMailbox"
-        if code is not None:
-            return (
-                "<m:GetUserOofSettingsResponse>"
-                + self._error("ResponseMessage", code, "The mailbox cannot be read.")
-                + "</m:GetUserOofSettingsResponse>"
-            )
-        assert box is not None
-        oof = box.afwezigheid
-        duration = ""
-        if oof.start and oof.end:
-            duration = (
-                f"<t:Duration><t:StartTime>{_utc(oof.start)}</t:StartTime>"
-                f"<t:EndTime>{_utc(oof.end)}</t:EndTime></t:Duration>"
-            )
-        return (
-            '<m:GetUserOofSettingsResponse><m:ResponseMessage ResponseClass="Success">'
-            "<m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage>"
-            f"<t:OofSettings><t:OofState>{oof.state}</t:OofState>"
-            f"<t:ExternalAudience>All</t:ExternalAudience>{duration}"
-            f"<t:InternalReply><t:Message>{escape(oof.internal_reply)}</t:Message></t:InternalReply>"
-            f"<t:ExternalReply><t:Message>{escape(oof.external_reply)}</t:Message></t:ExternalReply>"
-            "</t:OofSettings><m:AllowExternalOof>All</m:AllowExternalOof>"
-            "</m:GetUserOofSettingsResponse>"
-        )
-
-    def get_folder(self, request: ET.Element, acting_as: str | None) -> str:
-        messages = []
-        for folder in request.findall("m:FolderIds/t:DistinguishedFolderId", NS):
-            name = folder.get("Id", "")
-            messages.append(
-                '<m:GetFolderResponseMessage ResponseClass="Success">'
-                "<m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:Folder>"
-                f'<t:FolderId Id="{name}-{acting_as or "self"}" ChangeKey="AQAAAA=="/>'
-                f"<t:FolderClass>IPF.Note</t:FolderClass><t:DisplayName>{name}</t:DisplayName>"
-                "<t:TotalCount>0</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount>"
-                "<t:UnreadCount>0</t:UnreadCount></t:Folder></m:Folders>"
-                "</m:GetFolderResponseMessage>"
-            )
-        if not messages:
-            raise OffSpecError(
-                "GetFolder without DistinguishedFolderId is not supported by this double"
-            )
-        return (
-            "<m:GetFolderResponse><m:ResponseMessages>"
-            + "".join(messages)
-            + "</m:ResponseMessages></m:GetFolderResponse>"
-        )
-
-    def find_item(self, request: ET.Element, acting_as: str | None) -> str:
-        equal = request.find("m:Restriction/t:IsEqualTo", NS)
-        if equal is None:
-            raise OffSpecError("FindItem needs an IsEqualTo restriction in this double")
-        uri = equal.find("t:ExtendedFieldURI", NS)
-        constant = equal.find("t:FieldURIOrConstant/t:Constant", NS)
-        if uri is None or constant is None:
-            raise OffSpecError(
-                "FindItem restriction must compare an ExtendedFieldURI with a Constant"
-            )
-        found = self.k.sent_with(acting_as or "", constant.get("Value", ""))
-        items = ""
-        if found is not None:
-            items = (
-                f'<t:Message><t:ItemId Id="{found.id}" ChangeKey="CQAAAA=="/>'
-                f"<t:Subject>{escape(found.subject)}</t:Subject></t:Message>"
-            )
-        count = 1 if found else 0
-        return (
-            "<m:FindItemResponse><m:ResponseMessages>"
-            '<m:FindItemResponseMessage ResponseClass="Success">'
-            "<m:ResponseCode>NoError</m:ResponseCode>"
-            f'<m:RootFolder IndexedPagingOffset="{count}" TotalItemsInView="{count}" '
-            f'IncludesLastItemInRange="true"><t:Items>{items}</t:Items></m:RootFolder>'
-            "</m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse>"
-        )
-
-    def create_item(self, request: ET.Element, acting_as: str | None) -> str:
-        if request.get("MessageDisposition") != "SendAndSaveCopy":
-            raise OffSpecError("this double only sends with MessageDisposition=SendAndSaveCopy")
-        message = request.find("m:Items/t:Message", NS)
-        if message is None:
-            raise OffSpecError("CreateItem needs one t:Message")
-        notification_id = None
-        for prop in message.findall("t:ExtendedProperty", NS):
-            uri = prop.find("t:ExtendedFieldURI", NS)
-            if uri is not None and uri.get("PropertyName") == "KccNotificatieId":
-                notification_id = _text(prop, "t:Value")
-        to = tuple(
-            (a.text or "") for a in message.findall("t:ToRecipients/t:Mailbox/t:EmailAddress", NS)
-        )
-        if not to:
-            raise OffSpecError("a message needs ToRecipients")
-        mail = VerzondenMail(
-            id=f"AAMk{next(self._ids):08d}",
-            sender=acting_as or "",
-            to=to,
-            subject=_text(message, "t:Subject"),
-            body=_text(message, "t:Body"),
-            notification_id=notification_id,
-        )
-        self.k.send(mail)
-        return (
-            "<m:CreateItemResponse><m:ResponseMessages>"
-            '<m:CreateItemResponseMessage ResponseClass="Success">'
-            "<m:ResponseCode>NoError</m:ResponseCode><m:Items/></m:CreateItemResponseMessage>"
-            "</m:ResponseMessages></m:CreateItemResponse>"
-        )
 
 
 def make_handler(ews: EwsHandler, tokens: TokenIssuer) -> type[BaseHTTPRequestHandler]:

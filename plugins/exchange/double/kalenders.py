@@ -59,6 +59,9 @@ class Fouten:
     fail_after_commit: dict[str, int] = field(default_factory=dict)
     # Mailboxes that answer with a per-mailbox error code.
     mailbox_fouten: dict[str, str] = field(default_factory=dict)
+    # EWS GetMailTips: recipients answered with an error code, or with their tip still pending.
+    mailtip_fouten: dict[str, str] = field(default_factory=dict)
+    mailtips_pending: set[str] = field(default_factory=set)
     down: bool = False
 
 
@@ -165,6 +168,7 @@ def _generated(email: str, anchor: datetime) -> Mailbox:
     if seed % 9 == 0:
         afwezigheid = Afwezigheid(
             state="Enabled",
+            internal_reply="<p>Ik ben deze week afwezig. Mail mijn team voor dringende zaken.</p>",
             external_reply="<p>Ik ben deze week afwezig. Bel 14 020 voor het KCC.</p>",
         )
     if seed % 7 == 0:  # office hours, Monday to Friday
@@ -225,7 +229,10 @@ def demo_kalenders(
                 state="Scheduled",
                 start=anchor - timedelta(days=1),
                 end=anchor + timedelta(days=2),
-                internal_reply="<html><body><p>Ik ben afwezig.</p></body></html>",
+                internal_reply=(
+                    "<html><head><style>p{color:red}</style></head><body><p>Ik ben tot en met "
+                    "vrijdag afwezig.<br>Dringende vragen: team Vergunningen.</p></body></html>"
+                ),
                 external_reply=(
                     "<html><head><style>p{color:red}</style></head><body><p>Ik ben tot en met "
                     "vrijdag afwezig.<br>Voor dringende zaken: bel 14 020.</p></body></html>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from plugins.exchange.backend import beschikbaarheden
@@ -30,6 +31,33 @@ def test_both_backends_give_identical_beschikbaarheid(
     assert via_ews == via_graph
     statuses = {r.status.value for r in via_ews}
     assert {"vrij", "bezet", "afwezig", "onbekend"} <= statuses
+    afwezig = via_ews[emails.index("afwezig@gemeente.test")]
+    assert afwezig.afwezigheidsbericht is not None and "Vergunningen" in afwezig.afwezigheidsbericht
+
+
+def test_a_cold_refresh_of_1000_mailboxes_takes_20_ews_calls_and_100_graph_calls(
+    kalenders: Kalenders, ews: RunningDouble, graph: RunningDouble, nu: datetime
+) -> None:
+    kalenders.mailboxes = demo_kalenders(nu, n=999).mailboxes
+    emails = [*mailboxes(999), "afwezig@gemeente.test"]
+    van, tot = nu - timedelta(hours=2), nu + timedelta(days=3)
+    se, sg = ews_settings(ews), graph_settings(graph)
+    ews_client, graph_client = EwsClient(se), GraphClient(sg)
+    # Connecting (token, server version, time zone definition) happens once per process.
+    ews_client.agendas(["vrij@gemeente.test"], van, tot)
+    graph_client.agendas(["vrij@gemeente.test"], van, tot)
+    kalenders.reset_calls()
+
+    via_ews = beschikbaarheden(ews_client, se, emails, van, tot, nu=nu)
+    ews_calls = Counter(c.operation for c in kalenders.aanroepen)
+    kalenders.reset_calls()
+    via_graph = beschikbaarheden(graph_client, sg, emails, van, tot, nu=nu)
+    graph_calls = Counter(c.operation for c in kalenders.aanroepen)
+
+    assert ews_calls == {"GetUserAvailability": 10, "GetMailTips": 10}
+    assert graph_calls == {"getSchedule": 50, "batch": 50}
+    assert via_ews == via_graph
+    assert sum(r.status.value == "afwezig" for r in via_ews) >= 1
 
 
 def test_both_backends_agree_across_the_start_of_summer_time(

@@ -81,13 +81,13 @@ def test_the_token_is_fetched_once_and_reused(
     assert ews.tokens.scopes == ["https://outlook.office365.com/.default"]
 
 
-def test_out_of_office_settings_are_cached_between_refreshes(
+def test_automatic_replies_are_cached_between_refreshes(
     ews: RunningDouble, kalenders: Kalenders, nu: datetime
 ) -> None:
     client = EwsClient(ews_settings(ews))
     client.agendas(mailboxes(5), nu, nu + timedelta(hours=1))
     client.agendas(mailboxes(5), nu, nu + timedelta(hours=1))
-    assert kalenders.count("GetUserOofSettings") == 5
+    assert kalenders.count("GetMailTips") == 1
     assert kalenders.count("GetUserAvailability") == 2
 
 
@@ -198,4 +198,5 @@ def test_app_only_requests_act_as_a_mailbox(ews: RunningDouble, nu: datetime) ->
     client.agendas(["afwezig@gemeente.test"], nu, nu + timedelta(hours=1))
     acting = {(c.operation, c.acting_as) for c in ews.kalenders.aanroepen}
     assert ("GetUserAvailability", "kcc@gemeente.test") in acting
-    assert ("GetUserOofSettings", "afwezig@gemeente.test") in acting
+    # Mail tips are asked as the sending mailbox, for all recipients at once.
+    assert ("GetMailTips", "kcc@gemeente.test") in acting
