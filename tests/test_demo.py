@@ -168,7 +168,7 @@ def test_the_documented_cli_commands_run_against_the_demo(
 @pytest.mark.parametrize(
     ("command", "missing"),
     [
-        ("logboek verify --gemeente 9999", "KCC_LOGBOEK_"),
+        ("logboek inzage 999993653 --gemeente 9999", "KCC_LOGBOEK_"),
         ("token --gemeente 9999 --role beheerder", "KCC_HUB_DEV_KEY"),
         ("config check", "KCC_DEMO_SECRET"),
     ],
