@@ -48,6 +48,10 @@ WEIGHTS: dict[Veld, tuple[int, int]] = {
 }
 # A one-letter query word on the start of the given name: an initial ("J. Janssen").
 INITIAL_WEIGHT = 60
+# A query word's best score at or above this is an exact match (or an initial): every exact
+# weight but a tussenvoegsel's reaches it, and no prefix weight does.
+EXACT_FLOOR = min(w[0] for v, w in WEIGHTS.items() if v is not Veld.TUSSENVOEGSEL)
+assert max(w[1] for w in WEIGHTS.values()) < EXACT_FLOOR <= INITIAL_WEIGHT
 # A query word on the start of a stored word that another query word matches in full.
 SHADOWED_WEIGHT = 1
 

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select, union_al
 from sqlalchemy.orm import Session
 
 from hub.directory.normalize import TUSSENVOEGSELS, normalized, tokens
-from hub.directory.ranking import INITIAL_WEIGHT, SHADOWED_WEIGHT, WEIGHTS, Veld
+from hub.directory.ranking import EXACT_FLOOR, INITIAL_WEIGHT, SHADOWED_WEIGHT, WEIGHTS, Veld
 from hub.directory.tables import MedewerkerRow, MedewerkerToken
 from hub.domain.medewerkers import Medewerker
 from hub.errors import InvalidRequest
@@ -63,15 +63,6 @@ def _score(token: str, others: Sequence[str]) -> ColumnElement[int]:
     if initial is not None:
         whens.append((initial, INITIAL_WEIGHT))
     return case(*whens, else_=partial)
-
-
-def _exact(token: str) -> ColumnElement[int]:
-    """1 when a stored token matches ``token`` exactly (or as an initial), else 0."""
-    whens: list[tuple[ColumnElement[bool], Any]] = [(MedewerkerToken.token == token, 1)]
-    initial = _is_initial(token)
-    if initial is not None:
-        whens.append((initial, 1))
-    return case(*whens, else_=0)
 
 
 def to_medewerker(row: MedewerkerRow) -> Medewerker:
@@ -157,7 +148,6 @@ def search(
         select(
             tok.medewerker_id.label("mid"),
             func.max(_score(token, others(token))).label("score"),
-            func.max(_exact(token)).label("exact"),
         )
         .where(tok.gemeente == gemeente, _prefix(tok.token, token))
         .group_by(tok.medewerker_id)
@@ -168,7 +158,8 @@ def search(
         select(
             matches.c.mid,
             func.sum(matches.c.score).label("score"),
-            func.sum(matches.c.exact).label("exact"),
+            # How many query words matched exactly: the first ranking key (ranking.py).
+            func.sum(case((matches.c.score >= EXACT_FLOOR, 1), else_=0)).label("exact"),
         )
         .group_by(matches.c.mid)
         .having(func.count() == len(required))
