@@ -365,6 +365,7 @@ def _print_welcome(
     print(
         f"  OpenAPI: {base}/api/v1/openapi.json   health: {base}/readyz   metrics: {base}/metrics"
     )
+    print(f"  Beheer (privacy officer, beheerder, teamleider; dev login): {base}/beheer/")
     for line in upstreams:
         print(f"  upstream: {line}")
     if gemeente is not None:
