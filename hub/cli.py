@@ -2,62 +2,118 @@
 
 Every command reads configuration from ``--config`` (default ``config/`` or
 ``KCC_HUB_CONFIG``) and the store from ``DATABASE_URL`` (default SQLite under
-``var/``). Exit status is non-zero on any problem, so commands compose in scripts.
+``var/``). ``--env-file`` reads ``KEY=value`` lines into the environment first:
+``kcc-hub --env-file var/demo.env …`` runs a command against a running demo.
+Exit status is non-zero on any problem, so commands compose in scripts; every
+error is one line (:mod:`hub.cli_errors`).
+
+Imports are lazy: ``kcc-hub --help`` and every ``--help`` load neither the web
+framework, the database layer nor any plugin.
 """
 
 from __future__ import annotations
 
-import importlib
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from hub import __version__
-from hub.cli_options import config_option
-from hub.settings_errors import ConfigError
+from hub.cli_errors import KccGroup, describe
+from hub.cli_options import config_option, gemeente_option, load_env_file
 
-console = Console(stderr=False)
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from hub.runtime import Runtime
 
 ROLE_CHOICES = click.Choice(
     ["kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"]
 )
 
 
-def _runtime(config_dir: Path | None):  # type: ignore[no-untyped-def]
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def runtime_for(config_dir: Path | None) -> Runtime:
     from hub.runtime import Runtime
+    from hub.settings_errors import ConfigError
 
     try:
         return Runtime.build(config_dir=config_dir)
     except ConfigError as exc:
-        err.print("[red]Configuration is invalid:[/red]")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
-        err.print("Run 'kcc-hub config check' for the full report.")
-        sys.exit(2)
+        fail(describe(exc), 2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=KccGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="kcc-hub")
-def main() -> None:
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="KCC_HUB_ENV_FILE",
+    default=None,
+    help="Read KEY=value lines into the environment first (its values win). "
+    "'--env-file var/demo.env' points the CLI at a running demo.",
+)
+def main(env_file: Path | None) -> None:
     """KCC Hub: one API over the directory, calendars, BRP, zaaksystemen and meldingen
     for a gemeente's klantcontactcentrum.
 
     \b
     Quick start:   kcc-hub demo            (everything in one process, demo gemeente 9999)
+                   kcc-hub --env-file var/demo.env logboek verify -g 9999
+                                           (any command against the running demo)
     Production:    kcc-hub db upgrade      (once per release)
                    kcc-hub serve           (N of these behind a load balancer)
                    kcc-hub worker          (N of these, sharing REDIS_URL)
                    kcc-hub scheduler       (exactly one)
     """
+    if env_file is not None:
+        load_env_file(env_file)
     from hub.logging_setup import configure_logging
 
     configure_logging(os.environ.get("KCC_HUB_LOG_LEVEL", "WARNING"))
+    invoked = click.get_current_context().invoked_subcommand
+    if invoked not in LONG_RUNNING and not os.environ.get("KCC_HUB_DEBUG"):
+        _log_without_tracebacks()
+
+
+# Processes whose logs are an operator's: they keep tracebacks. A command's log lines are an
+# admin's terminal: one line each.
+LONG_RUNNING = frozenset({"serve", "worker", "scheduler", "demo"})
+
+
+class _OneLine(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = (
+                f"{record.getMessage()} ({type(error).__name__}; KCC_HUB_DEBUG=1 shows more)"
+            )
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _log_without_tracebacks() -> None:
+    for handler in logging.getLogger().handlers:
+        # First, before the handler's own filters render the traceback into the message.
+        handler.filters.insert(0, _OneLine())
 
 
 # ---------------------------------------------------------------- config
@@ -69,25 +125,25 @@ def config() -> None:
 @config.command("check")
 @config_option
 def config_check(config_dir: Path | None) -> None:
-    """Validate hub.toml and every config/gemeenten/<code>.toml against the plugins' settings.
+    """Validate hub.toml and every config/gemeenten/<code>.toml against the plugins' settings,
+    resolve every secret reference and open every file the settings name.
 
     Prints every problem as FILE: KEY: REASON and exits 1 when there is any.
     """
+    from hub.config_check import check_configuration
     from hub.pluginmanager import load_plugins
-    from hub.runtime import load_configuration
     from hub.tenants import config_dir as default_dir
 
     loaded = load_plugins()
     for failure in loaded.failures:
         click.echo(f"warning: plugin {failure.name} not loaded: {failure.error}", err=True)
     directory = config_dir or default_dir()
-    try:
-        tenants = load_configuration(directory, loaded)
-    except ConfigError as exc:
+    tenants, problems = check_configuration(directory, loaded)
+    if problems:
         # Plain lines (no wrapping) so admins can grep and diff the report.
-        for problem in exc.problems:
+        for problem in problems:
             click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found in {directory}", err=True)
+        click.echo(f"{len(problems)} problem(s) found in {directory}", err=True)
         sys.exit(1)
     for code, gemeente in sorted(tenants.gemeenten.items()):
         plugins = ", ".join(gemeente.plugins) or "no plugins"
@@ -99,6 +155,8 @@ def config_check(config_dir: Path | None) -> None:
 @main.command("plugins")
 def plugins_cmd() -> None:
     """List the plugins found through the 'kcc_hub.plugins' entry points, and any that failed."""
+    from rich.table import Table
+
     from hub.pluginmanager import load_plugins
 
     loaded = load_plugins()
@@ -106,14 +164,15 @@ def plugins_cmd() -> None:
     for name, info in sorted(loaded.infos.items()):
         caps = ", ".join(sorted(c.value for c in info.capabilities))
         table.add_row(name, info.version, caps, loaded.sources[name])
-    console.print(table)
+    out = console()
+    out.print(table)
     for failure in loaded.failures:
-        console.print(f"[red]failed[/red] {failure.name}: {failure.error}", highlight=False)
+        out.print(f"[red]failed[/red] {failure.name}: {failure.error}", highlight=False)
 
 
 # ---------------------------------------------------------------- token
 @main.command("token")
-@click.option("--gemeente", "gemeenten", multiple=True, required=True, help="CBS code; repeatable.")
+@gemeente_option(multiple=True)
 @click.option(
     "--role", "roles", type=ROLE_CHOICES, multiple=True, required=True, help="Repeatable."
 )
@@ -133,15 +192,14 @@ def token_cmd(
     from hub.auth import issue_dev_token
     from hub.pluginmanager import load_plugins
     from hub.secrets import SecretResolutionError
+    from hub.settings_errors import ConfigError
     from hub.tenants import load_tenants
 
     # Only the auth settings matter here; no need for the logboek keys or a store.
     try:
         tenants = load_tenants(config_dir, load_plugins().settings_models())
     except ConfigError as exc:
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
-        sys.exit(2)
+        fail(describe(exc), 2)
     auth = tenants.hub.auth
     if len(gemeenten) == 1 and (g := tenants.get(gemeenten[0])) is not None:
         auth = g.auth
@@ -155,8 +213,7 @@ def token_cmd(
             lifetime_seconds=hours * 3600,
         )
     except SecretResolutionError as exc:
-        err.print(f"refused: {exc}", markup=False)
-        sys.exit(1)
+        fail(f"refused: {describe(exc)}")
     click.echo(token)
 
 
@@ -172,49 +229,43 @@ def db_upgrade() -> None:
     from hub.store.migrate import upgrade
 
     upgrade()
-    console.print("database is up to date")
+    click.echo("database is up to date")
 
 
 # ---------------------------------------------------------------- sync
 @main.command("sync")
-@click.argument("gemeente")
 @click.argument("plugin")
+@gemeente_option()
 @click.option("--full", is_flag=True, help="Ignore the checkpoint and synchronise everything.")
 @config_option
-def sync_cmd(gemeente: str, plugin: str, full: bool, config_dir: Path | None) -> None:
-    """Synchronise PLUGIN for GEMEENTE now, in this process, with a progress bar.
+def sync_cmd(plugin: str, gemeente: str, full: bool, config_dir: Path | None) -> None:
+    """Synchronise PLUGIN for the gemeente now, in this process, with a progress bar.
 
     For a calendar plugin (exchange) this refreshes the availability of every synced
     medewerker with a mail address.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hub.beschikbaarheid import is_calendar_plugin, refresh_recorded
     from hub.errors import KccError
-    from hub.plugin_api import Capability
-    from hub.pluginmanager import implements
     from hub.sync.runner import run_sync
 
-    rt = _runtime(config_dir)
-    info = rt.loaded.infos.get(plugin)
-    if (
-        info is not None
-        and Capability.BESCHIKBAARHEID in info.capabilities
-        and not implements(rt.loaded.manager, plugin, "kcc_sync")
-    ):
-        from hub.beschikbaarheid import refresh_gemeente
-
-        with console.status(f"{gemeente}/{plugin}: refreshing availability"):
+    rt = runtime_for(config_dir)
+    out = console()
+    if is_calendar_plugin(rt, plugin):
+        with out.status(f"{gemeente}/{plugin}: refreshing availability"):
             try:
-                count = refresh_gemeente(rt.store, rt.host, gemeente)
+                count = refresh_recorded(rt, gemeente, plugin)
             except KccError as exc:
-                err.print(f"refresh failed: {exc.title}: {exc.detail}", markup=False)
-                sys.exit(1)
-        console.print(f"availability refreshed for {count} mailbox(es)")
+                fail(f"refresh failed: {exc.title}: {exc.detail}")
+        out.print(f"availability refreshed for {count} mailbox(es)")
         return
     with Progress(
         TextColumn(f"{gemeente}/{plugin}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=out,
         transient=False,
     ) as bar:
         task = bar.add_task("sync", total=None)
@@ -227,10 +278,12 @@ def sync_cmd(gemeente: str, plugin: str, full: bool, config_dir: Path | None) ->
         try:
             outcome = run_sync(rt, gemeente, plugin, full=full, progress=progress)
         except KccError as exc:
-            err.print(f"sync failed: {exc.title}: {exc.detail}", markup=False)
-            sys.exit(1)
+            fail(f"sync failed: {exc.title}: {exc.detail}")
     kind = "full" if outcome.full else "incremental"
-    console.print(f"{kind} sync done: {outcome.records} record(s), run {outcome.run_id}")
+    removed = f", {outcome.removed} removed" if outcome.removed else ""
+    out.print(
+        f"{kind} sync done: {outcome.records} record(s) synchronised{removed}, run {outcome.run_id}"
+    )
 
 
 # ---------------------------------------------------------------- jobs
@@ -240,13 +293,16 @@ def jobs() -> None:
 
 
 @jobs.command("dead")
-@click.option("--gemeente", default=None, help="Only this gemeente.")
+@gemeente_option(required=False)
 @config_option
 def jobs_dead(gemeente: str | None, config_dir: Path | None) -> None:
     """List messages that failed after all retries, newest first."""
+    from rich.table import Table
+
     from hub.jobs.dead_letters import list_dead
 
-    rt = _runtime(config_dir)
+    rt = runtime_for(config_dir)
+    out = console()
     with rt.store.session() as session:
         rows = list_dead(session, gemeente)
         table = Table(
@@ -261,96 +317,22 @@ def jobs_dead(gemeente: str | None, config_dir: Path | None) -> None:
                 str(row.retries),
                 row.error,
             )
-    console.print(table)
+    out.print(table)
     if not rows:
-        console.print("no dead letters")
+        out.print("no dead letters")
 
 
-# ---------------------------------------------------------------- processes
-@main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="Uvicorn worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
-    """Run the API (production: behind a TLS-terminating load balancer, REDIS_URL set)."""
-    import uvicorn
+def _register_command_modules() -> None:
+    """Commands that live next to what they run (processes) or in their hub area (logboek)."""
+    from hub.cli_processes import demo, scheduler_cmd, serve, worker
 
-    from hub.api.server import run_options
+    for command in (serve, worker, scheduler_cmd, demo):
+        main.add_command(command)
+    import importlib
 
-    uvicorn.run(
-        "hub.api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        **run_options(),
-    )
-
-
-@main.command("worker")
-@click.option("--threads", default=4, show_default=True, type=int)
-@click.option("--processes", default=1, show_default=True, type=int)
-def worker(threads: int, processes: int) -> None:
-    """Run Dramatiq workers for syncs, mail and the outbox (needs REDIS_URL)."""
-    if not os.environ.get("REDIS_URL"):
-        err.print(
-            "REDIS_URL is not set: a separate worker needs the Redis broker "
-            "(the embedded default runs its worker inside 'kcc-hub demo')."
-        )
-        sys.exit(2)
-    from dramatiq.cli import main as dramatiq_main
-
-    sys.argv = [
-        "dramatiq",
-        "hub.jobs.worker_entry",
-        "--threads",
-        str(threads),
-        "--processes",
-        str(processes),
-    ]
-    sys.exit(dramatiq_main())  # type: ignore[no-untyped-call]
-
-
-@main.command("scheduler")
-@click.option(
-    "--every", default=15.0, show_default=True, type=float, help="Seconds between checks."
-)
-@config_option
-def scheduler_cmd(every: float, config_dir: Path | None) -> None:
-    """Enqueue periodic syncs per gemeente × plugin. Run exactly one."""
-    import signal
-    import threading
-
-    from hub.jobs.context import install_runtime
-    from hub.scheduler import run_forever
-
-    rt = _runtime(config_dir)
-    install_runtime(rt)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        run_forever(rt, stop, every)
-    except KeyboardInterrupt:
-        stop.set()
-
-
-@main.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--no-doubles", is_flag=True, help="Do not start the local test doubles.")
-def demo(host: str, port: int, no_doubles: bool) -> None:
-    """Run everything in one process: API, worker, scheduler, SQLite under var/, test doubles."""
-    from hub.demo import run_demo
-
-    run_demo(host=host, port=port, start_doubles=not no_doubles)
-
-
-def _register_optional_groups() -> None:
-    """Commands contributed by hub areas that may not be installed in every build."""
     for module_name, attr in (("hub.privacy.cli", "logboek"),):
         try:
-            module = importlib.import_module(module_name)
+            module: Any = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
@@ -358,4 +340,4 @@ def _register_optional_groups() -> None:
         main.add_command(getattr(module, attr))
 
 
-_register_optional_groups()
+_register_command_modules()

@@ -17,6 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+# Re-exported for the doubles' `__main__` modules (plugins import only the core's surface).
+from hub.shutdown import stop_on_signals  # noqa: F401
+
 
 class QuietHandler(WSGIRequestHandler):
     """Writes no access lines: upstream URLs (ZGW) and bodies can carry person data, and

@@ -67,6 +67,18 @@ class UpstreamRefusedContent(UpstreamRejected):
     Raise plain :class:`UpstreamRejected` for refusals an admin can fix (credentials)."""
 
 
+class ConfigurationError(KccError):
+    """The hub's own configuration for this gemeente is wrong: a secret reference that
+    resolves to nothing, a certificate or WSDL file that cannot be read, a setting the
+    upstream cannot work with. Never retried (retrying cannot fix it) and never reported
+    as an unreachable upstream; sync runs that end in it are marked ``config_error``.
+    ``kcc-hub config check`` finds these before the hub starts.
+    """
+
+    status = 503
+    title = "Koppeling onjuist geconfigureerd"
+
+
 class NotFound(KccError):
     """The requested object does not exist upstream or in the store."""
 

@@ -26,10 +26,17 @@ from pydantic import BaseModel
 
 from hub import hookspecs
 from hub.caller import Caller
-from hub.errors import CapabilityMissing, KccError, UpstreamTimeout, UpstreamUnavailable
+from hub.errors import (
+    CapabilityMissing,
+    ConfigurationError,
+    KccError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from hub.metrics import UPSTREAM_CALLS, UPSTREAM_ERRORS, UPSTREAM_LATENCY
 from hub.plugin_api import HookContext, PluginInfo
 from hub.retrying import call_with_retries
+from hub.secrets import SecretResolutionError
 from hub.tenants import Gemeente
 
 log = logging.getLogger(__name__)
@@ -247,6 +254,12 @@ class PluginHost:
                 if exc.source is None:
                     exc.source = plugin
                 raise
+            except SecretResolutionError as exc:
+                # A secret reference that resolves to nothing: configuration, not an outage.
+                UPSTREAM_ERRORS.labels(
+                    plugin=plugin, hook=hook, gemeente=gemeente, kind="ConfigurationError"
+                ).inc()
+                raise ConfigurationError(f"plugin {plugin}: {exc}", source=plugin) from None
             except Exception as exc:
                 UPSTREAM_ERRORS.labels(
                     plugin=plugin, hook=hook, gemeente=gemeente, kind="unexpected"

@@ -18,10 +18,12 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from hub.beschikbaarheid import calendar_plugins, refresh_interval_seconds
 from hub.jobs.actors import (
     anchor_logboek,
     plan_contactverzoek_herinneringen,
     purge_klantcontacten,
+    refresh_beschikbaarheid,
     sweep_klantcontacten_outbox,
     sweep_meldingen_outbox,
     sync_melding_statuses,
@@ -143,6 +145,18 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
                 purge_klantcontacten.message(code),
             )
         )
+        # Availability: every mailbox of the gemeente once per interval of its calendar
+        # plugin (and right after each directory sync, see hub.jobs.actors.sync_plugin).
+        for plugin in calendar_plugins(rt, code)[:1]:
+            interval = refresh_interval_seconds(rt, code, plugin)
+            if interval:
+                jobs.append(
+                    (
+                        f"beschikbaarheid/{code}",
+                        interval,
+                        refresh_beschikbaarheid.message(code, plugin),
+                    )
+                )
         if any(
             Capability.MELDINGEN in rt.loaded.infos[p].capabilities for p in rt.host.enabled(code)
         ):

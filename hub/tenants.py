@@ -112,6 +112,69 @@ class OutboxSettings(_Strict):
     max_backoff_seconds: float = Field(default=3600.0, ge=0, le=86400)
 
 
+_ORIGIN = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:[0-9]{1,5})?$")
+# Request headers a browser front end sends besides the CORS-safelisted ones.
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "traceparent",
+    "tracestate",
+)
+# Response headers a browser front end may read besides the CORS-safelisted ones.
+CORS_EXPOSED_HEADERS = (
+    "API-Version",
+    "X-Trace-Id",
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+)
+
+
+class CorsSettings(_Strict):
+    """``[cors]`` in ``hub.toml``: which browser front ends may call the API.
+
+    Without ``allowed_origins`` (the default) no browser page on another origin can call
+    the API; server-to-server callers are not affected by CORS at all.
+    """
+
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) of the front ends, e.g. https://kcc.gemeente.nl.",
+    )
+    extra_request_headers: list[str] = Field(
+        default_factory=list,
+        description="Request headers to allow besides " + ", ".join(CORS_REQUEST_HEADERS) + ".",
+    )
+    max_age_seconds: int = Field(
+        default=600, ge=0, le=86400, description="How long a browser may cache a preflight."
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin.strip() == "*":
+                raise ValueError(
+                    "a wildcard is not allowed: list the origins of the front ends, "
+                    "e.g. https://kcc.gemeente.nl"
+                )
+            if not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port] in lower case, "
+                    "without path or trailing slash, e.g. http://localhost:5173"
+                )
+        return list(dict.fromkeys(value))
+
+    @field_validator("extra_request_headers")
+    @classmethod
+    def _headers(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
+                raise ValueError(f"{name!r} is not a header name")
+        return value
+
+
 class BeheerSettings(_Strict):
     """``[beheer]``: the web pages for privacy officers, beheerders and teamleiders."""
 
@@ -127,6 +190,7 @@ class HubSettings(_Strict):
     """``config/hub.toml``: settings shared by every gemeente of a deployment."""
 
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
     beheer: BeheerSettings = Field(default_factory=BeheerSettings)
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
@@ -294,6 +358,21 @@ def load_tenants(directory: Path | None, settings_models: dict[str, type[BaseMod
 
     ``settings_models`` maps each loaded plugin's name to its settings model.
     """
+    tenants, problems = read_tenants(directory, settings_models)
+    if problems:
+        raise ConfigError(problems)
+    return tenants
+
+
+def read_tenants(
+    directory: Path | None, settings_models: dict[str, type[BaseModel]]
+) -> tuple[Tenants, list[ConfigProblem]]:
+    """Everything that validated, and the problems of the rest.
+
+    For ``kcc-hub config check``, which goes on to resolve the secrets and open the
+    files of what did validate, so one run reports every problem. A gemeente whose
+    plugin table is invalid is kept with its other plugins.
+    """
     directory = directory or config_dir()
     problems: list[ConfigProblem] = []
     hub = HubSettings()
@@ -316,9 +395,7 @@ def load_tenants(directory: Path | None, settings_models: dict[str, type[BaseMod
             gemeente = _load_gemeente(path, hub, settings_models, problems)
             if gemeente is not None:
                 gemeenten[gemeente.code] = gemeente
-    if problems:
-        raise ConfigError(problems)
-    return Tenants(hub=hub, gemeenten=gemeenten)
+    return Tenants(hub=hub, gemeenten=gemeenten), problems
 
 
 def _load_gemeente(
@@ -344,7 +421,6 @@ def _load_gemeente(
         problems.extend(problems_from_validation(path, "", exc))
         return None
     settings: dict[str, BaseModel] = {}
-    ok = True
     for name, table in parsed.plugins.items():
         model = settings_models.get(name)
         if model is None:
@@ -356,13 +432,11 @@ def _load_gemeente(
                     f"unknown plugin {name!r} (loaded plugins: {known})",
                 )
             )
-            ok = False
             continue
         try:
             settings[name] = model.model_validate(table)
         except ValidationError as exc:
             problems.extend(problems_from_validation(path, f"plugins.{name}", exc))
-            ok = False
     for name in parsed.sync:
         if name not in parsed.plugins:
             problems.append(
@@ -370,11 +444,13 @@ def _load_gemeente(
                     str(path), f"sync.{name}", "interval for a plugin that is not enabled"
                 )
             )
-            ok = False
+    # A problem is recorded and the rest kept: load_tenants refuses the whole configuration,
+    # while config check goes on to resolve the secrets and files of what did validate.
     try:
         rate_limits = hub.rate_limits.merged(parsed.rate_limits)
     except ValidationError as exc:
         problems.extend(problems_from_validation(path, "rate_limits", exc))
+        rate_limits = hub.rate_limits
     doel = parsed.klantcontacten.doel
     if doel is not None and doel not in {str(d.get("code")) for d in parsed.doelen}:
         problems.append(
@@ -382,9 +458,6 @@ def _load_gemeente(
                 str(path), "klantcontacten.doel", f"no [[doelen]] entry has code {doel!r}"
             )
         )
-        ok = False
-    if not ok:
-        return None
     return Gemeente(
         code=code,
         naam=parsed.naam,

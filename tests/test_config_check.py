@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from hub.demo import DEMO_ENV
 from hub.settings_errors import ConfigError
 from hub.tenants import load_tenants
 from tests.support.entrypoints import install_plugin_distribution
@@ -87,22 +89,130 @@ def test_config_check_cli_fails_on_broken_fixtures(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_config_check_reports_missing_logboek_keys() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KCC_LOGBOEK_")}
-    result = subprocess.run(
+def _check_shipped(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``config check`` of the shipped configuration with exactly ``env`` for secrets."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KCC_")}
+    return subprocess.run(
         [sys.executable, "-m", "hub", "config", "check", "--config", str(REPO / "config")],
         capture_output=True,
         text=True,
         cwd=REPO,
-        env=env,
+        env={**base, **env},
         timeout=120,
         check=False,
     )
+
+
+def test_config_check_reports_missing_logboek_keys() -> None:
+    env = {k: v for k, v in DEMO_ENV.items() if not k.startswith("KCC_LOGBOEK_")}
+    result = _check_shipped(env)
     assert result.returncode == 1
-    assert "9999.toml: privacy: " in result.stdout and "KCC_LOGBOEK_" in result.stdout
+    assert "9999.toml: privacy.hmac_sleutel: " in result.stdout
+    assert "9999.toml: privacy.encryptie_sleutel: " in result.stdout
+    assert "KCC_LOGBOEK_HMAC_SLEUTEL" in result.stdout
 
 
-def test_config_check_cli_passes_on_the_shipped_config() -> None:
-    result = _cli("config", "check", "--config", str(REPO / "config"), env=LOGBOEK_KEYS)
+def test_config_check_reports_every_missing_secret_in_one_run() -> None:
+    result = _check_shipped({})
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert sorted(line.split(": ")[1] for line in lines) == [
+        "auth.dev_key",
+        "plugins.exchange.graph.oauth2.client_secret",
+        "plugins.fixi.client_secret",
+        "plugins.zaak.bronnen.0.secret",
+        "privacy.encryptie_sleutel",
+        "privacy.hmac_sleutel",
+    ]
+    assert "6 problem(s)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_cli_passes_on_the_shipped_config_with_the_demo_environment() -> None:
+    result = _check_shipped(DEMO_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "9999 Voorbeeldstad" in result.stdout
+
+
+def test_config_check_reads_the_environment_from_an_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / "demo.env"
+    env_file.write_text("".join(f"{k}='{v}'\n" for k, v in DEMO_ENV.items()))
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KCC_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "hub", "--env-file", str(env_file), "config", "check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=base,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _ad_gemeente(directory: Path, code: str, extra: str) -> None:
+    (directory / "gemeenten" / f"{code}.toml").write_text(
+        'naam = "Adstad"\n'
+        "[plugins.ad]\n"
+        'servers = ["dc1.gemeente.test"]\n'
+        'bind_user = "svc-kcc@gemeente.test"\n'
+        'search_bases = ["OU=Gemeente,DC=gemeente,DC=test"]\n' + extra,
+        encoding="utf-8",
+    )
+
+
+def _config_with(tmp_path: Path) -> Path:
+    directory = tmp_path / "config"
+    (directory / "gemeenten").mkdir(parents=True)
+    shutil.copy(REPO / "config" / "hub.toml", directory / "hub.toml")
+    return directory
+
+
+def test_a_missing_ca_file_and_an_unset_password_fail_the_check(tmp_path: Path) -> None:
+    directory = _config_with(tmp_path)
+    _ad_gemeente(
+        directory,
+        "0001",
+        f'ca_file = "{tmp_path / "weg.pem"}"\nbind_password = "${{KCC_TEST_UNSET_VAR}}"\n',
+    )
+    result = _check(directory)
+    assert result.returncode == 1
+    assert "0001.toml: plugins.ad.ca_file: file " in result.stdout
+    assert "does not exist" in result.stdout
+    assert (
+        "0001.toml: plugins.ad.bind_password: environment variable KCC_TEST_UNSET_VAR is not set"
+        in result.stdout
+    )
+
+
+def test_a_broken_gemeente_does_not_hide_another_gemeentes_missing_secret(
+    tmp_path: Path,
+) -> None:
+    directory = _config_with(tmp_path)
+    _ad_gemeente(directory, "0001", 'bind_password = "${KCC_TEST_UNSET_VAR}"\n')
+    _ad_gemeente(directory, "0002", 'bind_password = "${KCC_TEST_AD_PW}"\nport = "geen"\n')
+    (directory / "gemeenten" / "0003.toml").write_text("naam = \n", encoding="utf-8")
+    result = _check(directory, KCC_TEST_AD_PW="x")
+    keys = {tuple(line.split(": ")[:2]) for line in result.stdout.splitlines()}
+    assert {k for _f, k in keys} >= {"plugins.ad.bind_password", "plugins.ad.port", "(file)"}
+    assert result.returncode == 1
+
+
+def test_a_secret_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
+    directory = _config_with(tmp_path)
+    _ad_gemeente(directory, "0001", f'bind_password = "file:{tmp_path / "geheim"}"\n')
+    result = _check(directory)
+    assert "0001.toml: plugins.ad.bind_password: secret file " in result.stdout
+
+
+def _check(directory: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KCC_TEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "hub", "config", "check", "--config", str(directory)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**base, **LOGBOEK_KEYS, "KCC_HUB_DEV_KEY": "k" * 40, **env},
+        timeout=120,
+        check=False,
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
+import stat
 import subprocess
 import sys
 import time
@@ -16,52 +15,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.demo_process import DemoProcess, running_demo
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(scope="module")
+def demo_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    with running_demo(tmp_path_factory.mktemp("demo")) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    workdir = tmp_path_factory.mktemp("demo")
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
-        "KCC_HUB_CONFIG": str(REPO / "config"),
-        "PYTHONPATH": str(REPO),
-        "KCC_HUB_LOG_LEVEL": "WARNING",
-    }
-    log = (workdir / "demo.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hub", "demo", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        output = ""
-        while time.monotonic() < deadline and proc.poll() is None:
-            output = (workdir / "demo.log").read_text()
-            if "Press Ctrl+C to stop." in output:
-                break
-            time.sleep(0.3)
-        assert "Press Ctrl+C to stop." in output, output[-3000:]
-        yield base, output
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+def demo(demo_process: DemoProcess) -> tuple[str, str]:
+    return demo_process.base, demo_process.output()
 
 
 def token_from(output: str, role: str) -> str:
@@ -126,6 +93,110 @@ def test_demo_registers_no_klantcontact_and_sends_no_mail_by_itself(
         assert response.json()["totaal"] == 0
     # The Exchange double shows what it was sent (docs/klantcontacten.md): nothing yet.
     assert httpx.get("http://127.0.0.1:8711/_double/verzonden").json() == {"verzonden": []}
+
+
+def bearer(output: str, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_from(output, role)}"}
+
+
+def test_right_after_the_tokens_every_search_result_has_an_availability_status(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    assert "availability: 250 mailboxes refreshed" in output
+    response = httpx.get(
+        f"{base}/api/v1/gemeenten/9999/medewerkers",
+        params={"zoek": "Jan Janssen", "paginaGrootte": 100},
+        headers=bearer(output, "kcc-medewerker"),
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["resultaten"]
+    assert results[0]["voornaam"] == "Jan" and results[0]["achternaam"] == "Janssen"
+    assert all(r["beschikbaarheid"] and r["beschikbaarheid"]["status"] for r in results)
+
+
+def test_the_exchange_synchronisation_starts_an_availability_refresh(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    url = f"{base}/api/v1/gemeenten/9999/plugins/exchange/synchronisaties"
+    before = httpx.get(url, headers=bearer(output, "beheerder")).json()["synchronisaties"]
+    started = httpx.post(url, headers=bearer(output, "beheerder"))
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        runs = httpx.get(url, headers=bearer(output, "beheerder")).json()["synchronisaties"]
+        new = [r for r in runs if r["id"] not in {b["id"] for b in before}]
+        if new and new[0]["status"] == "ok":
+            break
+        time.sleep(0.5)
+    assert new and new[0]["status"] == "ok" and new[0]["aantalRecords"] == 250, runs
+
+
+def test_the_demo_writes_its_environment_for_the_cli_readable_only_by_its_owner(
+    demo_process: DemoProcess,
+) -> None:
+    env_file = demo_process.env_file
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    text = env_file.read_text()
+    for key in ("KCC_HUB_CONFIG=", "DATABASE_URL=", "KCC_LOGBOEK_HMAC_SLEUTEL=",
+                "KCC_DEMO_TOKEN_KCC_MEDEWERKER=", f"KCC_DEMO_URL={demo_process.base}"):  # fmt: skip
+        assert key in text
+
+
+def _fresh_shell_cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``kcc-hub`` in a shell that knows nothing of the demo (no KCC_ variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCC_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**env, "PYTHONPATH": str(REPO)},
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "config check",
+        "logboek verify --gemeente 9999",
+        "logboek export --gemeente 9999 -o export.jsonl",
+        "jobs dead --gemeente 9999",
+        "sync exchange --gemeente 9999",
+        "token --gemeente 9999 --role beheerder",
+        "plugins",
+    ],
+)
+def test_the_documented_cli_commands_run_against_the_demo(
+    demo_process: DemoProcess, command: str
+) -> None:
+    result = _fresh_shell_cli(demo_process.workdir, "--env-file", "var/demo.env", *command.split())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        ("logboek inzage 999993653 --gemeente 9999", "KCC_LOGBOEK_"),
+        ("token --gemeente 9999 --role beheerder", "KCC_HUB_DEV_KEY"),
+        ("config check", "KCC_DEMO_SECRET"),
+    ],
+)
+def test_without_the_demo_environment_the_cli_names_what_is_missing_in_one_line(
+    demo_process: DemoProcess, command: str, missing: str
+) -> None:
+    config = ["--config", str(REPO / "config")]
+    result = _fresh_shell_cli(demo_process.workdir, *command.split(), *config)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert missing in result.stdout + result.stderr
+    if command != "config check":  # the check's report is one line per problem, on stdout
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: ") and "--env-file var/demo.env" in line
 
 
 def test_demo_offers_the_beheer_pages_with_a_dev_login_over_loopback_http(

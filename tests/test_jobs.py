@@ -12,6 +12,7 @@ from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
 from hub.runtime import Runtime
+from hub.secrets import SecretRef
 from hub.sync import state
 from tests.support import notities_sink
 
@@ -75,6 +76,20 @@ def test_a_failing_sync_is_retried_then_dead_lettered_for_its_gemeente(
         assert dead.actor == "sync_plugin" and dead.retries == 2
         assert "UpstreamRejected" in dead.error
         assert list_dead(session, "9999") == []
+
+
+def test_a_configuration_error_is_not_retried_but_dead_lettered_at_once(
+    rt: Runtime, redis_broker: dramatiq.Broker
+) -> None:
+    settings = rt.tenants.gemeenten["0363"].plugin_settings["notities"]
+    settings.token = SecretRef("${KCC_TEST_NOT_SET_ANYWHERE}")  # type: ignore[attr-defined]
+    sync_plugin.send("0363", "notities")
+    run_worker_until_idle(redis_broker)
+    with rt.store.session() as session:
+        runs = state.last_runs(session, "0363", "notities")
+        assert [r.status for r in runs] == ["config_error"]
+        [dead] = list_dead(session, "0363")
+        assert dead.retries == 0 and "ConfigurationError" in dead.error
 
 
 def test_only_one_run_per_key_across_workers(redis_broker: dramatiq.Broker) -> None:

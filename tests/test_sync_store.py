@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from hub.errors import UpstreamRejected, UpstreamUnavailable
+from hub.errors import ConfigurationError, UpstreamRejected, UpstreamUnavailable
 from hub.runtime import Runtime
+from hub.secrets import SecretRef
 from hub.store.migrate import current_heads
 from hub.sync import state
 from hub.sync.runner import run_sync
@@ -88,3 +89,25 @@ def test_full_sync_removes_records_no_longer_upstream(rt: Runtime) -> None:
     outcome = run_sync(rt, "9999", "notities", full=True)
     assert outcome.full
     assert set(notities_sink.STORED["9999"]) == {"9999-0", "9999-1"}
+
+
+def test_a_full_sync_reports_removed_records_apart_from_synchronised_ones(rt: Runtime) -> None:
+    run_sync(rt, "9999", "notities")
+    rt.tenants.gemeenten["9999"].plugin_settings["notities"].aantal = 2  # type: ignore[attr-defined]
+    outcome = run_sync(rt, "9999", "notities", full=True)
+    assert (outcome.records, outcome.removed) == (2, 3)
+    with rt.store.session() as session:
+        [last, *_] = state.last_runs(session, "9999", "notities")
+        assert (last.records, last.removed) == (2, 3)
+
+
+def test_a_secret_that_resolves_to_nothing_is_a_configuration_error_run(rt: Runtime) -> None:
+    settings = rt.tenants.gemeenten["9999"].plugin_settings["notities"]
+    settings.token = SecretRef("${KCC_TEST_NOT_SET_ANYWHERE}")  # type: ignore[attr-defined]
+    with pytest.raises(ConfigurationError) as info:
+        run_sync(rt, "9999", "notities")
+    assert "KCC_TEST_NOT_SET_ANYWHERE" in info.value.detail
+    with rt.store.session() as session:
+        [last] = state.last_runs(session, "9999", "notities")
+        assert last.status == "config_error" and "ConfigurationError" in (last.error or "")
+        assert state.error_count(session, "9999", "notities") == 1

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from hub.api.cors import install_cors
 from hub.api.docs import install_docs
 from hub.api.metrics_access import metrics_access
 from hub.api.middleware import install_middleware
@@ -32,6 +33,7 @@ ROUTE_MODULES = (
     "plugins",
     "medewerkers",
     "beschikbaarheid",
+    "doelen",
     "personen",
     "logboek",
     "zaken",
@@ -65,6 +67,8 @@ def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastA
     set_klantcontacten_dispatcher(_dispatch_klantcontacten)
     install_problem_handlers(app)
     install_middleware(app)
+    # Added last, so outermost: preflights are answered before anything else runs.
+    install_cors(app, runtime.tenants.hub.cors)
     for name in ROUTE_MODULES:
         try:
             module = importlib.import_module(f"hub.api.routes.{name}")

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.api import validation_nl
 from hub.errors import InvalidRequest, KccError, safe_name
 from hub.scrub import carries_person_data, redact
 
@@ -106,16 +107,16 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return safe_name(".".join(parts)) or "body"
 
 
-def _validation_reason(err: dict[str, Any]) -> tuple[str, str]:
-    kind = str(err.get("type", "invalid"))
-    if kind == "missing":
-        return "required", "Dit veld is verplicht."
-    if kind == "json_invalid":
-        return "json", "De body is geen geldige JSON."
-    if kind == "extra_forbidden":
-        return "unknownParam", "Dit veld is onbekend."
-    # pydantic's message describes the constraint, never the value given.
-    return kind, str(err.get("msg", "Ongeldige waarde.")).removeprefix("Value error, ")
+def _invalid_param(err: dict[str, Any], body: Any) -> InvalidParam:
+    if err.get("type") == "json_invalid":
+        # FastAPI names the character offset ("42"); name the body and where it broke.
+        where = validation_nl.json_position(body, tuple(err["loc"])[-1])
+        return InvalidParam(
+            name="body", code="json", reason=f"De body is geen geldige JSON ({where})."
+        )
+    # The Dutch message describes the constraint, never the value given.
+    code, reason = validation_nl.reason(err)
+    return InvalidParam(name=_field_name(tuple(err["loc"])), code=code, reason=reason)
 
 
 def _allowed_methods(request: Request) -> list[str]:
@@ -135,12 +136,7 @@ def _allowed_methods(request: Request) -> list[str]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        invalid = []
-        for err in exc.errors():
-            code, reason = _validation_reason(err)
-            invalid.append(
-                InvalidParam(name=_field_name(tuple(err["loc"])), code=code, reason=reason)
-            )
+        invalid = [_invalid_param(err, exc.body) for err in exc.errors()]
         return problem_response(
             request, 400, "Een of meer velden of parameters zijn ongeldig.", invalid=invalid
         )
@@ -172,8 +168,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Fout")
-        if exc.status_code == 404 and detail == "Not Found":
-            detail = "Deze resource bestaat niet."
+        detail = validation_nl.HTTP_DETAILS.get(detail, detail)
         headers = exc.headers
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.config_check import check_configuration
 from hub.pluginmanager import LoadedPlugins
-from hub.runtime import load_configuration
-from hub.settings_errors import ConfigError, ConfigProblem
+from hub.settings_errors import ConfigProblem
 from hub.tenants import Gemeente, config_dir
 
 
@@ -45,14 +45,11 @@ def _voor_gemeente(problem: ConfigProblem, directory: Path, code: str) -> bool:
 
 def config_check(loaded: LoadedPlugins, gemeente: Gemeente) -> ConfigCheck:
     directory = _directory(gemeente)
-    problemen: list[ConfigProblem] = []
-    try:
-        tenants = load_configuration(directory, loaded)
-    except ConfigError as exc:
-        problemen = sorted(p for p in exc.problems if _voor_gemeente(p, directory, gemeente.code))
-        tenants = None
-    opnieuw = tenants.get(gemeente.code) if tenants is not None else None
-    if tenants is not None and opnieuw is None:
+    # The full check, as the command runs it: secrets resolved and files opened too.
+    tenants, found = check_configuration(directory, loaded)
+    problemen = sorted(p for p in found if _voor_gemeente(p, directory, gemeente.code))
+    opnieuw = tenants.get(gemeente.code)
+    if opnieuw is None and not (directory / "gemeenten" / f"{gemeente.code}.toml").exists():
         problemen.append(
             ConfigProblem(str(directory / "gemeenten"), gemeente.code, "file no longer exists")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.beschikbaarheid.refresh import HOOK as REFRESH_HOOK
 from hub.errors import NotFound
 from hub.health import plugin_health
 from hub.pluginmanager import PluginHost
@@ -36,12 +37,14 @@ class SyncRegel:
     volledig: bool
     aantal_records: int
     fout: str | None
+    aantal_verwijderd: int = 0
 
 
 def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[PluginOverzicht]:
     """Every enabled plugin with its health (checked, briefly cached) and its sync record."""
     health = plugin_health(host, gemeente)
-    syncable = set(host.enabled(gemeente, "kcc_sync"))
+    # A calendar plugin's synchronisation is the availability refresh of every mailbox.
+    syncable = set(host.enabled(gemeente, "kcc_sync")) | set(host.enabled(gemeente, REFRESH_HOOK))
     result = []
     with store.session() as session:
         for name in host.enabled(gemeente):
@@ -86,6 +89,7 @@ def synchronisaties(
                     volledig=r.full,
                     aantal_records=r.records,
                     fout=r.error,
+                    aantal_verwijderd=r.removed,
                 )
                 for r in state.last_runs(session, gemeente, naam, limit=aantal)
             )
@@ -94,9 +98,22 @@ def synchronisaties(
 
 
 def synchronisatie_aanvragen(host: PluginHost, gemeente: str, plugin: str, volledig: bool) -> str:
-    """Queue a sync of ``plugin`` now; the id of the queued message. NotFound if it cannot sync."""
-    from hub.jobs.actors import sync_plugin
+    """Queue a sync of ``plugin`` now; the id of the queued message. NotFound if it cannot sync.
 
-    if plugin not in host.enabled(gemeente, "kcc_sync"):
-        raise NotFound(f"plugin {plugin} is niet ingeschakeld of heeft niets te synchroniseren")
-    return str(sync_plugin.send(gemeente, plugin, volledig).message_id)
+    For a calendar plugin (no ``kcc_sync``) that is a refresh of every mailbox's availability,
+    which is always complete (see :func:`is_altijd_volledig`).
+    """
+    from hub.jobs.actors import refresh_beschikbaarheid, sync_plugin
+
+    if plugin in host.enabled(gemeente, "kcc_sync"):
+        return str(sync_plugin.send(gemeente, plugin, volledig).message_id)
+    if plugin in host.enabled(gemeente, REFRESH_HOOK):
+        return str(refresh_beschikbaarheid.send(gemeente, plugin).message_id)
+    raise NotFound(f"plugin {plugin} is niet ingeschakeld of heeft niets te synchroniseren")
+
+
+def is_altijd_volledig(host: PluginHost, gemeente: str, plugin: str) -> bool:
+    """A calendar has no change feed: its synchronisation always covers every mailbox."""
+    return plugin not in host.enabled(gemeente, "kcc_sync") and plugin in host.enabled(
+        gemeente, REFRESH_HOOK
+    )

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.beschikbaarheid.tables import BeschikbaarheidRow
+from hub.directory.tables import MedewerkerRow
 from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok
 from hub.plugin_api import SyncBatch
-from hub.sync.sinks import Sink
+from hub.sync.sinks import Applied, Sink
 
 KIND = "beschikbaarheid"
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -124,7 +125,20 @@ def latest(session: Session, gemeente: str, emails: Sequence[str]) -> dict[str, 
     return found
 
 
-def apply_batch(session: Session, gemeente: str, batch: SyncBatch, run_started: datetime) -> int:
+def vrij_nu(gemeente: str, nu: datetime) -> ColumnElement[bool]:
+    """A condition on the directory's medewerkers: free now by their last known availability
+    (status ``vrij`` and its ``tot`` not yet passed)."""
+    free = select(BeschikbaarheidRow.email).where(
+        BeschikbaarheidRow.gemeente == gemeente,
+        BeschikbaarheidRow.status == BeschikbaarheidStatus.VRIJ.value,
+        or_(BeschikbaarheidRow.tot.is_(None), BeschikbaarheidRow.tot > nu),
+    )
+    return func.lower(MedewerkerRow.email).in_(free)
+
+
+def apply_batch(
+    session: Session, gemeente: str, batch: SyncBatch, run_started: datetime
+) -> Applied:
     """The sync runner's entry: upserts are Beschikbaarheid records, deletes are addresses."""
     items = [
         u if isinstance(u, Beschikbaarheid) else Beschikbaarheid.model_validate(u.model_dump())
@@ -141,7 +155,7 @@ def apply_batch(session: Session, gemeente: str, batch: SyncBatch, run_started: 
             )
         )
         removed += int(getattr(result, "rowcount", 0) or 0)
-    return written + removed
+    return Applied(written, removed)
 
 
 SINK = Sink(kind=KIND, apply=apply_batch)

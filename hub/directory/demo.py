@@ -64,7 +64,7 @@ def seed_demo_directory(store: Store, gemeente: str, count: int = 250) -> int:
     """Replace the gemeente's directory with the demo set, as one full sync would."""
     started = utcnow()
     with store.session() as session:
-        written = apply_batch(
+        written, _removed = apply_batch(
             session,
             gemeente,
             SyncBatch(kind="medewerkers", upserts=list(demo_medewerkers(count)), full=True),

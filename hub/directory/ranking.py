@@ -1,8 +1,18 @@
 """Which fields a medewerker's search tokens come from, and what a match in each is worth.
 
-An exact surname match outranks a partial one, a surname outranks a first name,
-names outrank afdeling/functie/expertise, and a matched tussenvoegsel only
-breaks ties. The scores of the query's tokens are summed.
+Ranking, most important first:
+
+1. How many of the query's words match a word of the medewerker *exactly* (a single
+   letter counts as an exact match on the first letter of the given name: "J. Janssen").
+   So "Jan Janssen" (two exact words) ranks before Anna Janssen, who matches "jan" only
+   as the start of "janssen", and an exact word before a word merely starting with it.
+2. The summed weights: an exact surname outranks an exact given name, names outrank
+   afdeling/functie/expertise, and any exact match outranks any prefix.
+3. A query word is not credited for the start of a stored word that another query word
+   matches in full: in "jan janssen", "jan" earns nothing from "janssen".
+
+A matched tussenvoegsel only breaks ties ("van der berg" puts Piet van der Berg before
+Anna Berg), whatever the order of the parts ("Berg, van der, Piet").
 """
 
 from __future__ import annotations
@@ -24,17 +34,26 @@ class Veld(IntEnum):
     OVERIG = 8
 
 
-# (exact, prefix) score per field.
+# (exact, prefix) score per field; every exact score of a name or subject field is above
+# every prefix score.
 WEIGHTS: dict[Veld, tuple[int, int]] = {
-    Veld.ACHTERNAAM: (100, 60),
-    Veld.VOORNAAM: (50, 35),
-    Veld.NAAM: (30, 20),
-    Veld.AFDELING: (25, 15),
-    Veld.FUNCTIE: (25, 15),
-    Veld.EXPERTISE: (25, 15),
+    Veld.ACHTERNAAM: (100, 30),
+    Veld.VOORNAAM: (80, 25),
+    Veld.NAAM: (70, 20),
+    Veld.AFDELING: (50, 12),
+    Veld.FUNCTIE: (50, 12),
+    Veld.EXPERTISE: (50, 12),
     Veld.TUSSENVOEGSEL: (10, 5),
-    Veld.OVERIG: (10, 5),
+    Veld.OVERIG: (40, 5),
 }
+# A one-letter query word on the start of the given name: an initial ("J. Janssen").
+INITIAL_WEIGHT = 60
+# A query word's best score at or above this is an exact match (or an initial): every exact
+# weight but a tussenvoegsel's reaches it, and no prefix weight does.
+EXACT_FLOOR = min(w[0] for v, w in WEIGHTS.items() if v is not Veld.TUSSENVOEGSEL)
+assert max(w[1] for w in WEIGHTS.values()) < EXACT_FLOOR <= INITIAL_WEIGHT
+# A query word on the start of a stored word that another query word matches in full.
+SHADOWED_WEIGHT = 1
 
 
 def index_tokens(m: Medewerker) -> dict[str, Veld]:

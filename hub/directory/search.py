@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select, union_al
 from sqlalchemy.orm import Session
 
 from hub.directory.normalize import TUSSENVOEGSELS, normalized, tokens
-from hub.directory.ranking import WEIGHTS
+from hub.directory.ranking import EXACT_FLOOR, INITIAL_WEIGHT, SHADOWED_WEIGHT, WEIGHTS, Veld
 from hub.directory.tables import MedewerkerRow, MedewerkerToken
 from hub.domain.medewerkers import Medewerker
 from hub.errors import InvalidRequest
@@ -36,7 +36,15 @@ def _prefix(column: Any, value: str) -> ColumnElement[bool]:
     return and_(column >= value, column < value + _TOP)
 
 
-def _score(token: str) -> ColumnElement[int]:
+def _is_initial(token: str) -> ColumnElement[bool] | None:
+    """A one-letter query word matching the start of a given name (an initial)."""
+    if len(token) != 1:
+        return None
+    return MedewerkerToken.veld == int(Veld.VOORNAAM)
+
+
+def _score(token: str, others: Sequence[str]) -> ColumnElement[int]:
+    """What one stored token (a prefix match of ``token``) earns for it (see ranking.py)."""
     exact = case(
         {int(veld): weights[0] for veld, weights in WEIGHTS.items()},
         value=MedewerkerToken.veld,
@@ -47,7 +55,14 @@ def _score(token: str) -> ColumnElement[int]:
         value=MedewerkerToken.veld,
         else_=0,
     )
-    return case((MedewerkerToken.token == token, exact), else_=partial)
+    whens: list[tuple[ColumnElement[bool], Any]] = []
+    if others:
+        whens.append((MedewerkerToken.token.in_(list(others)), SHADOWED_WEIGHT))
+    whens.append((MedewerkerToken.token == token, exact))
+    initial = _is_initial(token)
+    if initial is not None:
+        whens.append((initial, INITIAL_WEIGHT))
+    return case(*whens, else_=partial)
 
 
 def to_medewerker(row: MedewerkerRow) -> Medewerker:
@@ -78,10 +93,12 @@ def search(
     functie: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Treffer], int]:
     """Medewerkers of one gemeente matching ``zoek`` (all words, as prefixes), best first.
 
-    ``afdeling`` and ``functie`` filter on a case- and accent-insensitive prefix.
+    ``afdeling`` and ``functie`` filter on a case- and accent-insensitive prefix; ``where``
+    adds conditions on :class:`MedewerkerRow` from other areas (e.g. free now).
     Returns one page of (medewerker, synced_at) and the total number of matches.
     Raises :class:`InvalidRequest` (field ``zoek``) for input that cannot be searched.
     """
@@ -99,7 +116,7 @@ def search(
         )
 
     row = MedewerkerRow
-    filters: list[ColumnElement[bool]] = [row.gemeente == gemeente]
+    filters: list[ColumnElement[bool]] = [row.gemeente == gemeente, *where]
     for value, column, name in (
         (afdeling, row.afdeling_norm, "afdeling"),
         (functie, row.functie_norm, "functie"),
@@ -121,17 +138,29 @@ def search(
     required = [t for t in query_tokens if t not in TUSSENVOEGSELS] or query_tokens
     optional = [t for t in query_tokens if t not in required]
     tok = MedewerkerToken
+
     # Candidates: medewerkers matching every required token; each part has one row per
     # medewerker, so "matched all" is a plain count.
+    def others(token: str) -> list[str]:
+        return [t for t in query_tokens if t != token]
+
     parts = [
-        select(tok.medewerker_id.label("mid"), func.max(_score(token)).label("score"))
+        select(
+            tok.medewerker_id.label("mid"),
+            func.max(_score(token, others(token))).label("score"),
+        )
         .where(tok.gemeente == gemeente, _prefix(tok.token, token))
         .group_by(tok.medewerker_id)
         for token in required
     ]
     matches = union_all(*parts).subquery("matches")
     candidates = (
-        select(matches.c.mid, func.sum(matches.c.score).label("score"))
+        select(
+            matches.c.mid,
+            func.sum(matches.c.score).label("score"),
+            # How many query words matched exactly: the first ranking key (ranking.py).
+            func.sum(case((matches.c.score >= EXACT_FLOOR, 1), else_=0)).label("exact"),
+        )
         .group_by(matches.c.mid)
         .having(func.count() == len(required))
         .cte("candidates")
@@ -143,7 +172,7 @@ def search(
         # Optional tokens only rank the candidates: a primary-key probe per candidate
         # instead of scanning every "van" in the gemeente.
         probe = (
-            select(func.max(_score(token)))
+            select(func.max(_score(token, others(token))))
             .where(
                 tok.gemeente == gemeente,
                 tok.medewerker_id == candidates.c.mid,
@@ -152,11 +181,17 @@ def search(
             .scalar_subquery()
         )
         score = score + func.coalesce(probe, 0)
-    ranked = select(candidates.c.mid, score.label("score")).subquery("ranked")
+    ranked = select(
+        candidates.c.mid, candidates.c.exact.label("exact"), score.label("score")
+    ).subquery("ranked")
     joined = and_(row.gemeente == gemeente, row.id == ranked.c.mid)
     listing = select(row, func.count().over().label("total")).join(ranked, joined).where(*filters)
     ordered = listing.order_by(
-        ranked.c.score.desc(), row.achternaam_norm, row.weergavenaam_norm, row.id
+        ranked.c.exact.desc(),
+        ranked.c.score.desc(),
+        row.achternaam_norm,
+        row.weergavenaam_norm,
+        row.id,
     )
     rows = session.execute(ordered.limit(limit).offset(offset)).all()
     return _page(session, rows, select(row).join(ranked, joined).where(*filters))

@@ -14,7 +14,7 @@ from hub.directory.ranking import index_tokens
 from hub.directory.tables import MedewerkerRow, MedewerkerToken
 from hub.domain.medewerkers import Medewerker
 from hub.plugin_api import SyncBatch
-from hub.sync.sinks import Sink
+from hub.sync.sinks import Applied, Sink
 
 KIND = "medewerkers"
 _CHUNK = 500
@@ -109,7 +109,9 @@ def _analyze_if_never_analyzed(session: Session) -> None:
         session.execute(text("ANALYZE medewerkers, medewerker_tokens"))
 
 
-def apply_batch(session: Session, gemeente: str, batch: SyncBatch, run_started: datetime) -> int:
+def apply_batch(
+    session: Session, gemeente: str, batch: SyncBatch, run_started: datetime
+) -> Applied:
     """The sink's ``apply``: upserts carry full state, deletes are objectGUIDs."""
     records = [
         u if isinstance(u, Medewerker) else Medewerker.model_validate(u.model_dump())
@@ -118,7 +120,7 @@ def apply_batch(session: Session, gemeente: str, batch: SyncBatch, run_started: 
     written = store_medewerkers(session, gemeente, records, run_started)
     upserted = {r.id for r in records}
     gone = [guid for guid in dict.fromkeys(batch.deletes) if guid not in upserted]
-    return written + _remove(session, gemeente, gone)
+    return Applied(written, _remove(session, gemeente, gone))
 
 
 def finish_full(session: Session, gemeente: str, run_started: datetime) -> int:

@@ -10,28 +10,40 @@ from __future__ import annotations
 import dramatiq
 
 import hub.jobs.broker  # noqa: F401  (declares the broker before the actors bind to it)
-from hub.beschikbaarheid import refresh_gemeente
+from hub.beschikbaarheid import calendar_plugins, refresh_recorded
+from hub.errors import ConfigurationError
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
 from hub.klantcontacten import Beleid, plan, purge, te_doen, verwerk
 from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
+from hub.plugin_api import Capability
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
 from hub.sync.runner import SyncAlreadyRunning, run_sync
 from hub.tenants import KlantcontactenSettings
 
+# A configuration error fails the message at once (recorded as a dead letter): retrying
+# cannot fix it, and it is no outage of the upstream.
+NOT_RETRIED = (ConfigurationError,)
 
-@dramatiq.actor(queue_name="sync", time_limit=30 * 60 * 1000)
+
+@dramatiq.actor(queue_name="sync", time_limit=30 * 60 * 1000, throws=NOT_RETRIED)
 def sync_plugin(gemeente: str, plugin: str, full: bool = False) -> None:
     """Run one sync of ``plugin`` for ``gemeente``; failures raise and are retried with backoff.
 
     One sync per gemeente × plugin at a time across all workers: two runs would race on the
     checkpoint. A periodic run that finds one under way is redundant and skipped; an asked-for
-    full run waits (is retried) until the other has finished.
+    full run waits (is retried) until the other has finished. After a directory sync the
+    availability of its medewerkers is refreshed at once (new colleagues get a status).
     """
     with one_at_a_time(f"sync:{gemeente}:{plugin}") as mine:
         if mine:
-            run_sync(job_runtime(), gemeente, plugin, full=full)
+            rt = job_runtime()
+            run_sync(rt, gemeente, plugin, full=full)
+            if Capability.MEDEWERKERS in rt.loaded.infos[plugin].capabilities and (
+                calendar_plugins(rt, gemeente)
+            ):
+                refresh_beschikbaarheid.send(gemeente)
         elif full:
             raise SyncAlreadyRunning(f"a sync of {plugin} for {gemeente} is running; retrying")
 
@@ -58,17 +70,20 @@ def sync_melding_statuses(gemeente: str) -> None:
     sync_statuses(rt.store, rt.host, gemeente)
 
 
-@dramatiq.actor(queue_name="sync", time_limit=15 * 60 * 1000)
-def refresh_beschikbaarheid(gemeente: str) -> None:
-    """Refresh availability of a gemeente's synced medewerkers, in the plugin's batches.
+@dramatiq.actor(queue_name="sync", time_limit=15 * 60 * 1000, throws=NOT_RETRIED)
+def refresh_beschikbaarheid(gemeente: str, plugin: str | None = None) -> None:
+    """Refresh availability of every synced medewerker of a gemeente, in the plugin's batches,
+    recorded as a run of the calendar plugin (the first one, unless ``plugin`` names one).
 
     One refresh per gemeente at a time across all workers, so a slow upstream is not hit by
     overlapping runs (the upstream's own throttling is honoured inside the plugin).
     """
     rt = job_runtime()
+    names = [plugin] if plugin else calendar_plugins(rt, gemeente)[:1]
     with one_at_a_time(f"beschikbaarheid:{gemeente}") as mine:
         if mine:
-            refresh_gemeente(rt.store, rt.host, gemeente)
+            for name in names:
+                refresh_recorded(rt, gemeente, name)
 
 
 @dramatiq.actor(queue_name="maintenance")

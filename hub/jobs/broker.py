@@ -112,11 +112,13 @@ def start_in_process_worker(threads: int = 2) -> dramatiq.Worker:
         return _worker
 
 
-def stop_in_process_worker() -> None:
+def stop_in_process_worker(timeout_seconds: float = 600.0) -> None:
+    """Stop the in-process worker; a job still running after the timeout is abandoned
+    (delivery is at-least-once and jobs are idempotent, so it runs again later)."""
     global _worker
     with _lock:
         if _worker is not None:
-            _worker.stop()
+            _worker.stop(timeout=int(timeout_seconds * 1000))
             _worker = None
 
 

@@ -21,43 +21,40 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from hub.bsn import is_valid_bsn
-from hub.caller import Caller
-from hub.cli_options import config_option
-from hub.privacy import logboek as lb
-from hub.privacy.pipeline import new_logboek_invoer
-from hub.privacy.retention import purge_logboek
-from hub.privacy.settings import GemeentePrivacy, privacy_for
-from hub.settings_errors import ConfigError
-from hub.store.base import utcnow
-from hub.store.db import Store
-from hub.tracing import new_trace_id
+from hub.cli_options import config_option, gemeente_option
 
+# Imported where used, so that ``kcc-hub logboek … --help`` stays fast.
+if TYPE_CHECKING:
+    from hub.privacy.settings import GemeentePrivacy
+    from hub.store.db import Store
 
-def _gemeente_option(fn: Any) -> Any:
-    return click.option(
-        "--gemeente", "-g", required=True, help="Four-digit CBS gemeentecode, e.g. 0363."
-    )(fn)
+_gemeente_option = gemeente_option()
 
 
 def _load(config_dir: Path | None, code: str) -> tuple[Store, GemeentePrivacy, Any]:
     from hub.pluginmanager import load_plugins
+    from hub.privacy.settings import privacy_for
+    from hub.settings_errors import ConfigError
+    from hub.store.db import Store
     from hub.tenants import load_tenants
 
     try:
         tenants = load_tenants(config_dir, load_plugins().settings_models())
         gemeente = tenants.get(code)
         if gemeente is None:
-            raise click.ClickException(f"gemeente {code} is not configured")
+            raise click.ClickException(
+                f"gemeente {code} is not configured: add gemeenten/{code}.toml to the "
+                "configuration, or pass --config DIR (the demo's: --env-file var/demo.env)"
+            )
         privacy = privacy_for(gemeente)
     except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException("configuration is invalid (see kcc-hub config check)") from exc
+        from hub.cli_errors import describe
+
+        raise click.ClickException(describe(exc)) from exc
     return Store.from_env(), privacy, gemeente
 
 
@@ -65,6 +62,12 @@ def _log_cli(
     session: Any, privacy: GemeentePrivacy, activiteit: str, bsn: str | None = None
 ) -> None:
     """The command's own logboek record (see the module docstring)."""
+    from hub.caller import Caller
+    from hub.privacy import logboek as lb
+    from hub.privacy.pipeline import new_logboek_invoer
+    from hub.store.base import utcnow
+    from hub.tracing import new_trace_id
+
     user = getpass.getuser()
     caller = Caller(
         subject=f"cli:{user}",
@@ -119,6 +122,7 @@ def _witness(config_dir: Path | None) -> Any:
 def verify_cmd(gemeente: str, witness_file: Path | None, config_dir: Path | None) -> None:
     """Check the hash chain, and against the witness when one is configured (or given):
     exit 1 and name the first broken record when it is not intact, rolled back or wiped."""
+    from hub.privacy import logboek as lb
     from hub.privacy import witness as w
 
     store, privacy, _ = _load(config_dir, gemeente)
@@ -177,6 +181,8 @@ def export_cmd(
     gemeente: str, van: str | None, tot: str | None, output: Path | None, config_dir: Path | None
 ) -> None:
     """Write the records as JSON lines (first line: chain head and checkpoint)."""
+    from hub.privacy import logboek as lb
+
     store, privacy, _ = _load(config_dir, gemeente)
     out = _output(output)
     try:
@@ -209,6 +215,9 @@ def inzage_cmd(
     config_dir: Path | None,
 ) -> None:
     """Answer an AVG article 15 request for BSN ('-' reads it from stdin): who, when, why."""
+    from hub.bsn import is_valid_bsn
+    from hub.privacy import logboek as lb
+
     if bsn == "-":
         bsn = sys.stdin.readline().strip()
     if not is_valid_bsn(bsn):
@@ -258,6 +267,9 @@ def anchor_cmd(gemeente: str, config_dir: Path | None) -> None:
 @config_option
 def purge_cmd(gemeente: str, config_dir: Path | None) -> None:
     """Remove records older than the gemeente's bewaartermijn, leaving a signed checkpoint."""
+    from hub.privacy import logboek as lb
+    from hub.privacy.retention import purge_logboek
+
     store, privacy, _ = _load(config_dir, gemeente)
     try:
         result = purge_logboek(store, privacy)

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from hub.secrets import SecretRef
+from hub.secrets import SecretRef, SecretResolutionError
 
 _MIN_KEY_BYTES = 32
 _NONCE_BYTES = 12
@@ -87,6 +87,19 @@ class LogboekSleutels:
         """Resolve and decode both keys; raises when one is missing or malformed."""
         self._hmac_master()
         self._enc_master()
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Every key that cannot be used, as (setting, reason), so all are reported at once."""
+        found = []
+        for setting, read in (
+            ("hmac_sleutel", self._hmac_master),
+            ("encryptie_sleutel", self._enc_master),
+        ):
+            try:
+                read()
+            except (SecretResolutionError, SleutelFout) as exc:
+                found.append((setting, str(exc)))
+        return found
 
     def betrokkene_hasher(self) -> BetrokkeneHasher:
         """A hasher holding the derived key, for hashing several BSNs with one resolution."""

@@ -66,7 +66,7 @@ def _check_huisnummer(name: str, value: Any) -> None:
 def _check_bsns(name: str, value: Any) -> None:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_BSNS:
         raise InvalidRequest(
-            f"{name} moet een lijst van 1 tot {MAX_BSNS} burgerservicenummers zijn",
+            f"{name} moet één burgerservicenummer zijn of een lijst van 1 tot {MAX_BSNS}",
             field=name,
             code="array",
         )
@@ -160,8 +160,12 @@ def parse_query(body: Any) -> tuple[str, dict[str, Any], list[str] | None]:
     query: dict[str, Any] = {"type": query_type}
     for key in sorted(required | optional):
         if key in body:
-            _CHECKS[key](key, body[key])
-            query[key] = body[key]
+            value = body[key]
+            if key == "burgerservicenummer" and isinstance(value, str):
+                # One BSN as a string is unambiguous: the same query as a list of one.
+                value = [value]
+            _CHECKS[key](key, value)
+            query[key] = value
     asked = body.get("fields")
     if asked is not None and (
         not isinstance(asked, list)

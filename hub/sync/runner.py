@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.errors import KccError, NotFound, UpstreamUnavailable
+from hub.errors import ConfigurationError, KccError, NotFound, UpstreamUnavailable
 from hub.metrics import SYNC_RUNS
 from hub.plugin_api import SyncBatch
 from hub.pluginmanager import implements
 from hub.runtime import Runtime
+from hub.secrets import SecretResolutionError
 from hub.store.base import utcnow
 from hub.sync import sinks, state
 
@@ -37,6 +38,7 @@ class SyncOutcome:
     records: int
     full: bool
     error: str | None = None
+    removed: int = 0
 
 
 class SyncAlreadyRunning(KccError):
@@ -75,18 +77,9 @@ def _run(
     started = utcnow()
     with rt.store.session() as session:
         since = None if full else state.get_checkpoint(session, gemeente, plugin)
-        run = state.SyncRun(
-            gemeente=gemeente,
-            plugin=plugin,
-            started_at=started,
-            status="running",
-            full=full or since is None,
-            records=0,
-        )
-        session.add(run)
-        session.flush()
-        run_id = run.id
+        run_id = state.start_run(session, gemeente, plugin, full=full or since is None)
     records = 0
+    removed = 0
     ran_full = since is None
     checkpoint: dict[str, Any] | None = None
     try:
@@ -98,7 +91,12 @@ def _run(
                 )
             sink = sinks.sink_for(batch.kind)
             with rt.store.session() as session:
-                records += sink.apply(session, gemeente, batch, started)
+                applied = sink.apply(session, gemeente, batch, started)
+            if isinstance(applied, sinks.Applied):
+                records += applied.written
+                removed += applied.removed
+            else:
+                records += applied
             ran_full = ran_full or batch.full
             if batch.checkpoint is not None:
                 checkpoint = dict(batch.checkpoint)
@@ -109,29 +107,42 @@ def _run(
                 for kind in rt.loaded.infos[plugin].sync_kinds:
                     finish = sinks.sink_for(kind).finish_full
                     if finish is not None:
-                        records += finish(session, gemeente, started)
+                        removed += finish(session, gemeente, started)
             if checkpoint is not None:
                 state.put_checkpoint(session, gemeente, plugin, checkpoint)
-            row = session.get(state.SyncRun, run_id)
-            assert row is not None
-            row.status, row.finished_at, row.records, row.full = "ok", utcnow(), records, ran_full
+            state.finish_run(session, run_id, records=records, removed=removed, full=ran_full)
     except Exception as exc:
-        error = (
-            exc
-            if isinstance(exc, KccError)
-            else UpstreamUnavailable(f"sync of {plugin} failed unexpectedly", source=plugin)
-        )
-        if not isinstance(exc, KccError):
+        error = failure_of(exc, plugin)
+        if not isinstance(exc, KccError) and not isinstance(error, ConfigurationError):
             log.exception("sync of %s for %s failed", plugin, gemeente)
         with rt.store.session() as session:
-            row = session.get(state.SyncRun, run_id)
-            assert row is not None
-            row.status, row.finished_at, row.records = "failed", utcnow(), records
-            row.error = f"{type(error).__name__}: {error.detail}"[:2000]
+            state.fail_run(
+                session,
+                run_id,
+                f"{type(error).__name__}: {error.detail}",
+                config_error=isinstance(error, ConfigurationError),
+                records=records,
+            )
         SYNC_RUNS.labels(plugin, gemeente, "failed").inc()
         if error is exc:
             raise
         raise error from exc
     SYNC_RUNS.labels(plugin, gemeente, "ok").inc()
-    log.info("sync %s/%s done: %d records (full=%s)", gemeente, plugin, records, ran_full)
-    return SyncOutcome(run_id=run_id, status="ok", records=records, full=ran_full)
+    log.info(
+        "sync %s/%s done: %d records, %d removed (full=%s)",
+        gemeente,
+        plugin,
+        records,
+        removed,
+        ran_full,
+    )
+    return SyncOutcome(run_id=run_id, status="ok", records=records, full=ran_full, removed=removed)
+
+
+def failure_of(exc: Exception, plugin: str) -> KccError:
+    """The typed error a failed run is recorded (and raised) as."""
+    if isinstance(exc, KccError):
+        return exc
+    if isinstance(exc, SecretResolutionError):
+        return ConfigurationError(f"plugin {plugin}: {exc}", source=plugin)
+    return UpstreamUnavailable(f"sync of {plugin} failed unexpectedly", source=plugin)

@@ -13,13 +13,23 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from hub.plugin_api import SyncBatch
 
-ApplyBatch = Callable[[Session, str, SyncBatch, datetime], int]
-"""(session, gemeente, batch, run_started) -> number of records written or removed."""
+
+class Applied(NamedTuple):
+    """What a sink did with one batch: records written, and records removed."""
+
+    written: int
+    removed: int = 0
+
+
+ApplyBatch = Callable[[Session, str, SyncBatch, datetime], "Applied | int"]
+"""(session, gemeente, batch, run_started) -> what was written and removed (a plain int
+counts as written: sinks that never remove anything may return one)."""
 
 FinishFull = Callable[[Session, str, datetime], int]
 """(session, gemeente, run_started) -> number of records removed as not seen in a full run."""

@@ -28,10 +28,52 @@ class SyncRun(Base):
     plugin: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    status: Mapped[str] = mapped_column(String(16))  # running | ok | failed
+    status: Mapped[str] = mapped_column(String(16))  # running | ok | failed | config_error
     full: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Records written (synchronised), and records removed (deleted upstream, or not seen
+    # in a full run): the two never add up into one count.
     records: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+FAILED_STATUSES = ("failed", "config_error")
+
+
+def start_run(session: Session, gemeente: str, plugin: str, *, full: bool) -> int:
+    """Record a run as started; returns its id."""
+    run = SyncRun(
+        gemeente=gemeente,
+        plugin=plugin,
+        started_at=utcnow(),
+        status="running",
+        full=full,
+        records=0,
+        removed=0,
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(
+    session: Session, run_id: int, *, records: int, removed: int = 0, full: bool | None = None
+) -> None:
+    row = session.get(SyncRun, run_id)
+    assert row is not None
+    row.status, row.finished_at, row.records, row.removed = "ok", utcnow(), records, removed
+    if full is not None:
+        row.full = full
+
+
+def fail_run(
+    session: Session, run_id: int, error: str, *, config_error: bool, records: int = 0
+) -> None:
+    """Record a failed run; a configuration error is told apart from an upstream failure."""
+    row = session.get(SyncRun, run_id)
+    assert row is not None
+    row.status = "config_error" if config_error else "failed"
+    row.finished_at, row.records, row.error = utcnow(), records, error[:2000]
 
 
 def get_checkpoint(session: Session, gemeente: str, plugin: str) -> dict[str, Any] | None:
@@ -80,6 +122,8 @@ def error_count(session: Session, gemeente: str, plugin: str) -> int:
     from sqlalchemy import func
 
     stmt = select(func.count()).where(
-        SyncRun.gemeente == gemeente, SyncRun.plugin == plugin, SyncRun.status == "failed"
+        SyncRun.gemeente == gemeente,
+        SyncRun.plugin == plugin,
+        SyncRun.status.in_(FAILED_STATUSES),
     )
     return int(session.scalar(stmt) or 0)

@@ -24,6 +24,7 @@ from ldap3.utils.config import set_config_parameter
 from ldap3.utils.conv import escape_filter_chars
 
 from hub.errors import (
+    ConfigurationError,
     InvalidRequest,
     KccError,
     UpstreamRejected,
@@ -140,9 +141,15 @@ def upstream_errors(action: str) -> Iterator[None]:
     except KccError:
         raise
     except SecretResolutionError as exc:
-        raise UpstreamRejected(
-            "het wachtwoord van het AD-serviceaccount is niet te lezen", source="ad"
-        ) from exc
+        raise ConfigurationError(
+            f"het wachtwoord van het AD-serviceaccount is niet te lezen (bind_password: {exc})",
+            source="ad",
+        ) from None
+    except lx.LDAPSSLConfigurationError as exc:
+        # Raised by ldap3 before any connection: a ca_file that is missing or no PEM.
+        raise ConfigurationError(
+            f"de TLS-instellingen kloppen niet (ca_file): {exc}", source="ad"
+        ) from None
     except lx.LDAPInvalidCredentialsResult as exc:
         raise UpstreamRejected(
             "de DC weigert het serviceaccount (ongeldige inloggegevens)", source="ad"
@@ -300,13 +307,18 @@ class AdClient:
     def __init__(self, settings: AdSettings) -> None:
         self.settings = settings
 
-    def _tls(self) -> ldap3.Tls | None:
+    def _tls(self, host: str) -> ldap3.Tls | None:
+        """TLS for one DC: the configured server name (or the host name) as SNI and as
+        the name the certificate must carry; an IP address is checked as itself."""
         s = self.settings
         if s.tls is TlsMode.NONE:
             return None
+        name = s.tls_server_name or (None if _is_ip(host) else host)
         return ldap3.Tls(
             validate=ssl.CERT_REQUIRED if s.verify_certificates else ssl.CERT_NONE,
             ca_certs_file=str(s.ca_file) if s.ca_file else None,
+            sni=name,
+            valid_names=[s.tls_server_name] if s.tls_server_name else None,
         )
 
     def _servers(self, prefer: str | None) -> list[ldap3.Server]:
@@ -317,20 +329,14 @@ class AdClient:
             specs.remove(prefer)
             specs.insert(0, prefer)
         servers = []
-        tls = self._tls()
         for spec in specs:
             host, port = _split_server(spec, default_port)
-            server_tls = tls
-            if tls is not None and not _is_ip(host):
-                server_tls = ldap3.Tls(
-                    validate=tls.validate, ca_certs_file=tls.ca_certs_file, sni=host
-                )
             servers.append(
                 ldap3.Server(
                     host,
                     port=port,
                     use_ssl=s.tls is TlsMode.LDAPS,
-                    tls=server_tls,
+                    tls=self._tls(host),
                     connect_timeout=s.connect_timeout_seconds,
                     get_info=ldap3.NONE,
                 )
@@ -351,13 +357,13 @@ class AdClient:
         # ldap3 sleeps this long after *every* round over the pool, the last one included
         # (default 10 s); one second between rounds is enough and keeps failures quick.
         set_config_parameter("POOLING_LOOP_TIMEOUT", _POOL_ROUND_PAUSE_SECONDS)
-        pool = ldap3.ServerPool(
-            self._servers(prefer),
-            ldap3.FIRST,
-            active=s.pool_rounds,
-            exhaust=s.pool_exhaust_seconds,
-        )
         with upstream_errors("verbinden met AD"):
+            pool = ldap3.ServerPool(
+                self._servers(prefer),
+                ldap3.FIRST,
+                active=s.pool_rounds,
+                exhaust=s.pool_exhaust_seconds,
+            )
             conn = ldap3.Connection(
                 pool,
                 user=s.bind_user,

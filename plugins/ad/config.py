@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.secrets import Secret
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 STANDARD_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
 
 
@@ -88,6 +90,15 @@ class AdSettings(BaseModel):
     verify_certificates: bool = Field(
         default=True, description="Alleen voor testomgevingen uit te zetten."
     )
+    tls_server_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=253,
+        description=(
+            "Naam die het DC-certificaat moet dragen, als de DC op IP-adres wordt bereikt "
+            "(ook als SNI gestuurd); leeg: de naam of het adres uit servers."
+        ),
+    )
     bind_user: str = Field(min_length=1, description="Serviceaccount (UPN of DN).")
     bind_password: Secret
     search_bases: list[str] = Field(min_length=1)
@@ -108,6 +119,13 @@ class AdSettings(BaseModel):
     @classmethod
     def _filter_is_parenthesised(cls, value: str) -> str:
         return _check_filter(value)
+
+    @field_validator("tls_server_name")
+    @classmethod
+    def _server_name_is_a_host_name(cls, value: str | None) -> str | None:
+        if value is not None and not _HOST_NAME.fullmatch(value):
+            raise ValueError("a DNS host name, e.g. dc1.gemeente.local, without scheme or port")
+        return value
 
     @field_validator("servers")
     @classmethod

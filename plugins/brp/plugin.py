@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hub import __version__, hookimpl
-from hub.errors import KccError, UpstreamRejected
+from hub.errors import ConfigurationError, KccError
 from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
 from hub.secrets import SecretResolutionError
 from plugins.brp.config import BrpSettings
@@ -35,10 +35,10 @@ def _new_client(settings: BrpSettings) -> Client:
             return HaalCentraalClient(settings.haalcentraal)
     except (SecretResolutionError, OSError, ssl.SSLError) as exc:
         # A missing certificate, key or secret: configuration, not a passing outage.
-        raise UpstreamRejected(
+        raise ConfigurationError(
             f"BRP-koppeling verkeerd ingesteld ({type(exc).__name__})", source="brp"
         ) from exc
-    raise UpstreamRejected("BRP-koppeling zonder backend-instellingen", source="brp")
+    raise ConfigurationError("BRP-koppeling zonder backend-instellingen", source="brp")
 
 
 def _client(ctx: HookContext) -> Client:

@@ -30,6 +30,7 @@ from tenacity import (
 
 from hub.domain.meldingen import NieuweMelding, UpstreamMelding
 from hub.errors import (
+    ConfigurationError,
     InvalidRequest,
     NotFound,
     UpstreamRefusedContent,
@@ -285,7 +286,7 @@ class FixiClient:
             return self._credentials()
         except SecretResolutionError as exc:
             # Names the reference (variable or file), never a value.
-            raise UpstreamRejected(
+            raise ConfigurationError(
                 f"Het secret voor Fixi is niet te lezen: {exc}", source="fixi"
             ) from None
 

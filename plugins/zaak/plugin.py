@@ -9,7 +9,7 @@ import httpx
 
 from hub import __version__, hookimpl
 from hub.domain.zaken import BronStatus, Zaak
-from hub.errors import KccError, UpstreamTimeout
+from hub.errors import ConfigurationError, KccError, UpstreamTimeout
 from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
 from hub.secrets import SecretResolutionError
 from plugins.zaak.config import ZaakSettings, ZgwBron
@@ -36,7 +36,7 @@ def _client(ctx: HookContext, bron: ZgwBron) -> ZgwClient:
             bron, gemeente=ctx.gemeente, caller=ctx.caller, http=_http_for(ctx.gemeente, bron)
         )
     except SecretResolutionError as exc:
-        raise KccError(
+        raise ConfigurationError(
             f"Het secret van zaaksysteem {bron.naam} is niet te lezen: {exc}", source=bron.naam
         ) from None
 

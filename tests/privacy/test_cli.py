@@ -127,4 +127,4 @@ def test_privacy_problems_finds_a_missing_key_before_the_first_request(
     assert privacy_problems(tenants.gemeenten.values()) == []
     monkeypatch.delenv("KCC_LOGBOEK_HMAC_SLEUTEL")
     [problem] = privacy_problems(tenants.gemeenten.values())
-    assert problem.key == "privacy" and "KCC_LOGBOEK_HMAC_SLEUTEL" in problem.reason
+    assert problem.key == "privacy.hmac_sleutel" and "KCC_LOGBOEK_HMAC_SLEUTEL" in problem.reason

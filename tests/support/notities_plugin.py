@@ -57,6 +57,8 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 @hookimpl
 def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:
     settings: NotitiesSettings = ctx.settings
+    if settings.token is not None:
+        settings.token.resolve()  # as a real client does before its first request
     start = 0 if (full or since is None) else int(since["tot"])
     is_full = start == 0
     items = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,11 +11,11 @@ from pydantic import Field
 from hub import directory
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
-from hub.beschikbaarheid import latest, voor_medewerkers
+from hub.beschikbaarheid import latest, voor_medewerkers, vrij_nu
 from hub.domain.base import ApiModel
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.domain.medewerkers import Medewerker
-from hub.errors import CapabilityMissing, NotFound
+from hub.errors import CapabilityMissing, InvalidRequest, NotFound
 from hub.plugin_api import Capability
 from hub.sync import state
 
@@ -74,7 +74,9 @@ def _status_only(b: Beschikbaarheid) -> Beschikbaarheid:
     description=(
         "Zoekt in de gesynchroniseerde medewerkersgids: hoofdletter- en accentongevoelig, "
         "met tussenvoegsels in elke volgorde ('van der Berg', 'Berg, van der') en op "
-        "beginletters tijdens het typen. De beste treffers (exacte achternaam) komen eerst."
+        "beginletters tijdens het typen. De beste treffers komen eerst: wie op alle woorden "
+        "exact overeenkomt (volledige naam, voornaam en achternaam, of voorletter en "
+        "achternaam) vóór wie alleen op het begin van een woord overeenkomt."
     ),
     response_model=MedewerkerLijst,
     responses=problem_responses(400, 401, 403, 404),
@@ -101,9 +103,28 @@ def zoek_medewerkers(
         ),
     ] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=MAX_PAGINA_GROOTTE)] = 20,
+    alleen_vrij: Annotated[
+        bool,
+        Query(
+            alias="alleenVrij",
+            description=(
+                "Alleen medewerkers die nu vrij zijn volgens hun agenda (de laatst opgehaalde "
+                "stand, hoogstens één verversingsinterval oud)."
+            ),
+        ),
+    ] = False,
 ) -> MedewerkerLijst:
     plugins = _directory_plugins(t)
     code = t.gemeente.code
+    where = []
+    if alleen_vrij:
+        if not _has_calendar(t):
+            raise InvalidRequest(
+                "deze gemeente heeft geen agendakoppeling: op beschikbaarheid filteren kan niet",
+                field="alleenVrij",
+                code="unsupported",
+            )
+        where.append(vrij_nu(code, datetime.now(UTC)))
     with t.store.session() as session:
         found, total = directory.search(
             session,
@@ -113,6 +134,7 @@ def zoek_medewerkers(
             functie=functie,
             limit=pagina_grootte,
             offset=(pagina - 1) * pagina_grootte,
+            where=where,
         )
         runs = [state.last_successful(session, code, name) for name in plugins]
         # Stored availability only: a search while typing must not wait on Exchange.

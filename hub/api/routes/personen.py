@@ -38,11 +38,19 @@ class PersonenVraag(BaseModel):
         max_length=64,
         description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding).",
     )
-    burgerservicenummer: list[Annotated[str, Field(min_length=9, max_length=9)]] | None = Field(
+    burgerservicenummer: (
+        Annotated[
+            list[Annotated[str, Field(min_length=9, max_length=9)]],
+            Field(min_length=1, max_length=20),
+        ]
+        | Annotated[str, Field(min_length=9, max_length=9)]
+        | None
+    ) = Field(
         default=None,
-        min_length=1,
-        max_length=20,
-        description="Bij RaadpleegMetBurgerservicenummer: 1 tot 20 BSN's (9 cijfers, elfproef).",
+        description=(
+            "Bij RaadpleegMetBurgerservicenummer: een lijst van 1 tot 20 BSN's, zoals Haal "
+            "Centraal, of één BSN als tekst (9 cijfers, elfproef)."
+        ),
     )
     # Lengths as in Haal Centraal BRP Personen v2 (specs/brp/personen-openapi.yaml).
     geslachtsnaam: str | None = Field(default=None, max_length=200)

@@ -10,7 +10,12 @@ from pydantic import Field
 
 from hub.api.deps import ALL_ROLES, Tenant, tenant_for
 from hub.api.problems import problem_responses
-from hub.beheer.plugins import plugin_overzicht, synchronisatie_aanvragen, synchronisaties
+from hub.beheer.plugins import (
+    is_altijd_volledig,
+    plugin_overzicht,
+    synchronisatie_aanvragen,
+    synchronisaties,
+)
 from hub.domain.base import ApiModel
 
 router = APIRouter(tags=["Plugins"])
@@ -37,9 +42,12 @@ class Synchronisatie(ApiModel):
     id: int
     gestart_op: datetime
     beeindigd_op: datetime | None = None
-    status: str
+    status: str = Field(description="running, ok, failed of config_error (configuratiefout).")
     volledig: bool
-    aantal_records: int
+    aantal_records: int = Field(description="Aantal gesynchroniseerde (geschreven) records.")
+    aantal_verwijderd: int = Field(
+        default=0, description="Aantal verwijderde records (weg uit de bron), apart geteld."
+    )
     fout: str | None = None
 
 
@@ -95,6 +103,7 @@ def list_syncs(
             status=r.status,
             volledig=r.volledig,
             aantal_records=r.aantal_records,
+            aantal_verwijderd=r.aantal_verwijderd,
             fout=r.fout,
         )
         for r in runs
@@ -115,6 +124,10 @@ class SynchronisatieIngepland(ApiModel):
 @router.post(
     "/plugins/{naam}/synchronisaties",
     summary="Een synchronisatie nu inplannen",
+    description=(
+        "Plant een synchronisatie van de plugin in. Voor een agendakoppeling (exchange) is "
+        "dat het verversen van de beschikbaarheid van alle medewerkers met een mailadres."
+    ),
     status_code=202,
     response_model=SynchronisatieIngepland,
     responses=problem_responses(400, 401, 403, 404),
@@ -122,7 +135,10 @@ class SynchronisatieIngepland(ApiModel):
 def start_sync(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
     naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
-    verzoek: SynchronisatieVerzoek,
+    verzoek: SynchronisatieVerzoek | None = None,
 ) -> SynchronisatieIngepland:
-    bericht_id = synchronisatie_aanvragen(t.plugins, t.gemeente.code, naam, verzoek.volledig)
-    return SynchronisatieIngepland(plugin=naam, volledig=verzoek.volledig, bericht_id=bericht_id)
+    code = t.gemeente.code
+    volledig = verzoek.volledig if verzoek is not None else False
+    bericht_id = synchronisatie_aanvragen(t.plugins, code, naam, volledig)
+    volledig = volledig or is_altijd_volledig(t.plugins, code, naam)
+    return SynchronisatieIngepland(plugin=naam, volledig=volledig, bericht_id=bericht_id)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path
 from fastapi.exceptions import RequestValidationError
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from hub.api.deps import Attempt, Tenant, attempt_for, tenant_for
 from hub.api.problems import problem_responses
@@ -60,11 +60,44 @@ GELEVERDE_VELDEN = (
 )
 
 
+def _een_bsn(value: Any) -> Any:
+    """A list with one BSN is the same question as that BSN (as /personen accepts lists)."""
+    if isinstance(value, list):
+        if len(value) == 1:
+            return value[0]
+        raise ValueError("geef precies één burgerservicenummer: zaken worden per persoon gezocht")
+    return value
+
+
+EenBsn = Annotated[
+    str,
+    BeforeValidator(_een_bsn),
+    Field(min_length=9, max_length=9),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "minLength": 9, "maxLength": 9},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 9, "maxLength": 9},
+                    "minItems": 1,
+                    "maxItems": 1,
+                },
+            ]
+        }
+    ),
+]
+
+
 class ZakenZoekvraag(ApiModel):
     """Zaken van een persoon (BSN) of een organisatie (KvK-nummer), met het doel."""
 
-    burgerservicenummer: str | None = Field(
-        default=None, min_length=9, max_length=9, description="BSN van de persoon (elfproef)."
+    burgerservicenummer: EenBsn | None = Field(
+        default=None,
+        description=(
+            "BSN van de persoon (elfproef), als tekst of als lijst met precies één BSN "
+            "(de vorm van /personen)."
+        ),
     )
     kvk_nummer: str | None = Field(
         default=None,

@@ -18,6 +18,7 @@ from hub.beheer.web.context import Pagina, PaginaFout, controleer_csrf, pagina_v
 from hub.errors import NotFound
 from hub.jobs.dead_letters import discard_dead, list_dead, retry_dead
 from hub.meldingen.backlog import opnieuw_indienen, outbox_stand
+from hub.sync import state
 
 router = APIRouter(prefix="/{gemeentecode}")
 
@@ -51,7 +52,11 @@ def plugins(p: Beheerder, bericht: Annotated[str, Query(max_length=40)] = "") ->
         "beheer/plugins.html",
         actief="plugins",
         plugins=plugin_overzicht(p.rt.host, p.rt.store, code),
-        mislukt=[r for r in synchronisaties(p.rt.host, p.rt.store, code) if r.status == "failed"],
+        mislukt=[
+            r
+            for r in synchronisaties(p.rt.host, p.rt.store, code)
+            if r.status in state.FAILED_STATUSES
+        ],
         bericht=BERICHTEN.get(bericht),
     )
 

@@ -129,8 +129,14 @@ class TlsFiles:
     ca_key_file: Path
 
 
-def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
-    """A throw-away CA and a server certificate for ``host`` (IP SAN) and ``dns_name``."""
+DC_DNS_NAME = "dc1.gemeente.test"
+
+
+def make_tls_files(
+    directory: Path, host: str, dns_name: str, *, ip_in_certificate: bool = True
+) -> TlsFiles:
+    """A throw-away CA and a server certificate for ``dns_name`` and ``host`` (as an IP SAN,
+    unless ``ip_in_certificate`` is false: a DC certificate that names only its host)."""
     directory.mkdir(parents=True, exist_ok=True)
     ca_cert, ca_key = make_ca(
         x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "KCC Hub test CA")])
@@ -141,7 +147,7 @@ def make_tls_files(directory: Path, host: str, dns_name: str) -> TlsFiles:
         x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]),
         usage=ExtendedKeyUsageOID.SERVER_AUTH,
         dns_names=(dns_name,),
-        ip_addresses=(host,),
+        ip_addresses=(host,) if ip_in_certificate else (),
     )
     files = TlsFiles(
         ca_file=directory / "ca.pem",
@@ -367,8 +373,12 @@ def _configure(dc: SambaDC) -> None:
 
 
 @contextlib.contextmanager
-def samba_dc(keep: bool = False) -> Iterator[SambaDC]:
-    """Provision and start a DC; stop it and remove its directory afterwards."""
+def samba_dc(keep: bool = False, *, ip_in_certificate: bool = True) -> Iterator[SambaDC]:
+    """Provision and start a DC; stop it and remove its directory afterwards.
+
+    ``ip_in_certificate=False`` gives the DC a certificate naming only dc1.gemeente.test,
+    as a production DC reached by IP address often has.
+    """
     _tool, daemon = ensure_samba_installed()
     directory = Path(tempfile.mkdtemp(prefix="kcc-samba-"))
     dc: SambaDC | None = None
@@ -376,7 +386,9 @@ def samba_dc(keep: bool = False) -> Iterator[SambaDC]:
         host = _free_loopback_address()
         password = "Kcc-" + secrets.token_urlsafe(12) + "-9a!"
         provision(directory, host, password)
-        tls = make_tls_files(directory / "test-tls", host, "dc1.gemeente.test")
+        tls = make_tls_files(
+            directory / "test-tls", host, DC_DNS_NAME, ip_in_certificate=ip_in_certificate
+        )
         dc = SambaDC(
             directory=directory, host=host, admin_password=password, tls=tls, daemon=daemon
         )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hub.errors import UpstreamRejected, UpstreamUnavailable
+from hub.errors import ConfigurationError, UpstreamRejected, UpstreamUnavailable
 from hub.plugin_api import HealthState, HookContext
 from plugins.ad import plugin
 from plugins.ad.client import AdClient
-from plugins.ad.double.samba import make_tls_files
+from plugins.ad.config import AdSettings
+from plugins.ad.double.samba import DC_DNS_NAME, SambaDC, make_tls_files, samba_dc
 from plugins.ad.tests.conftest import Directory
 
 pytestmark = pytest.mark.samba
@@ -63,8 +65,60 @@ def test_a_wrong_password_is_rejected_without_echoing_it(
     assert "Verkeerd" not in str(info.value)
 
 
-def test_an_unset_password_reference_is_rejected(directory: Directory) -> None:
+def test_an_unset_password_reference_is_a_configuration_error(directory: Directory) -> None:
     settings = directory.settings(bind_password="${KCC_TEST_AD_NOT_SET_ANYWHERE}")
+    with pytest.raises(ConfigurationError) as info, AdClient(settings).connect():
+        pass
+    assert "KCC_TEST_AD_NOT_SET_ANYWHERE" in info.value.detail
+
+
+def test_a_missing_ca_file_is_a_configuration_error_not_an_outage(
+    directory: Directory, tmp_path: Path
+) -> None:
+    settings = directory.settings(ca_file=str(tmp_path / "bestaat-niet.pem"))
+    with pytest.raises(ConfigurationError) as info, AdClient(settings).connect():
+        pass
+    assert "ca_file" in info.value.detail
+
+
+@pytest.fixture(scope="module")
+def dc_named_by_host_only() -> Iterator[SambaDC]:
+    """A second DC whose certificate names only dc1.gemeente.test, reached by its IP."""
+    with samba_dc(ip_in_certificate=False) as dc:
+        yield dc
+
+
+def _by_ip(directory: Directory, dc: SambaDC, **overrides: object) -> AdSettings:
+    return directory.settings(
+        servers=[dc.host],
+        ca_file=str(dc.tls.ca_file),
+        bind_password="${KCC_TEST_AD_SECOND_DC}",
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize("tls", ["ldaps", "starttls"])
+def test_a_dc_reached_by_ip_is_verified_against_the_configured_server_name(
+    directory: Directory,
+    dc_named_by_host_only: SambaDC,
+    monkeypatch: pytest.MonkeyPatch,
+    tls: str,
+) -> None:
+    monkeypatch.setenv("KCC_TEST_AD_SECOND_DC", dc_named_by_host_only.admin_password)
+    by_ip = _by_ip(directory, dc_named_by_host_only, tls=tls)
+    with pytest.raises(UpstreamRejected) as refused, AdClient(by_ip).connect():
+        pass
+    assert "certificaat" in refused.value.detail
+    named = _by_ip(directory, dc_named_by_host_only, tls=tls, tls_server_name=DC_DNS_NAME)
+    with AdClient(named).connect() as conn:
+        assert conn.dc_info().highest_committed_usn > 0
+
+
+def test_a_server_name_the_certificate_does_not_carry_is_refused(
+    directory: Directory, dc_named_by_host_only: SambaDC, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KCC_TEST_AD_SECOND_DC", dc_named_by_host_only.admin_password)
+    settings = _by_ip(directory, dc_named_by_host_only, tls_server_name="dc9.elders.test")
     with pytest.raises(UpstreamRejected), AdClient(settings).connect():
         pass
 

@@ -10,12 +10,10 @@ Serves the synthetic persons (demo person BSN 999993653) on 127.0.0.1 until Ctrl
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
-import threading
 
+from hub.doubles import stop_on_signals
 from plugins.brp.double.haalcentraal import Auth, HaalCentraalDouble
 from plugins.brp.double.stufbg import StufBgDouble
 
@@ -44,10 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         doubles.append(stuf)
         print(f"StUF-BG 0204 double: endpoint = {stuf.endpoint}", flush=True)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+    # The signal handler only sets a flag: an Event set from a handler can deadlock.
+    stop_on_signals().wait()
     for double in doubles:
         double.stop()
     return 0

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
-import threading
 
+from hub.doubles import stop_on_signals
 from plugins.exchange.double.kalenders import demo_kalenders
 from plugins.exchange.double.server import start
 from plugins.exchange.double.tokens import TokenIssuer
@@ -35,10 +33,8 @@ def main() -> None:
         f"Graph {running.base_url}/v1.0, client id {tokens.client_id}",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+    # The signal handler only sets a flag: an Event set from a handler can deadlock.
+    stop_on_signals().wait()
     running.server.shutdown()
 
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from hub.domain.meldingen import Locatie, NieuweMelding
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamUnavailable
+from hub.errors import ConfigurationError, InvalidRequest, UpstreamRejected, UpstreamUnavailable
 from plugins.fixi import plugin
 from plugins.fixi.double import FixiDouble
 from plugins.fixi.tests.conftest import FIXI_SECRET, context, lantaarnpaal
@@ -135,12 +135,12 @@ def test_an_expired_token_is_renewed_once_and_the_call_succeeds(fixi: FixiDouble
     assert fixi.requests["POST /api/auth/getGrantTokens"] == 2
 
 
-def test_a_missing_secret_is_reported_by_its_reference(
+def test_a_missing_secret_is_a_configuration_error_named_by_its_reference(
     fixi: FixiDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("FIXI_SECRET")
 
-    with pytest.raises(UpstreamRejected) as raised:
+    with pytest.raises(ConfigurationError) as raised:
         plugin.kcc_create_melding(context(fixi), melding=lantaarnpaal(), idempotency_key=key())
 
     assert "FIXI_SECRET" in raised.value.detail
