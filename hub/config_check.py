@@ -3,13 +3,14 @@
 Start-up validation (:func:`hub.runtime.load_configuration`) checks the shape of
 the configuration. The check goes further, so that what passes it does not fail
 later: it resolves every secret reference (``${ENV_VAR}`` or a file) and opens
-every file a setting names (a ``ca_file``, a client certificate, a WSDL), in
-``hub.toml`` and in every plugin's settings, and collects every problem of every
+every file a setting names (a ``ca_file``, a client certificate, a WSDL, the witness's
+TSA certificate), in ``hub.toml`` and in every plugin's settings, and collects every problem of every
 gemeente, each as ``FILE: KEY: REASON``. Secret values are never printed.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,31 @@ def file_problem(path: Path) -> str | None:
     return None
 
 
+def directory_problem(path: Path) -> str | None:
+    """Why this directory cannot be used, or None: it is a directory, or can be made (the hub
+    creates it on first use) because its nearest existing parent is a writable directory."""
+    if path.exists():
+        return None if path.is_dir() else f"{path} is not a directory"
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"directory {path} does not exist and cannot be created in {parent}"
+    return None
+
+
+def _path_problem(key: str, path: Path) -> str | None:
+    # Settings named ``directory`` (the witness's anchor store) hold a directory, not a file.
+    if key.rsplit(".", 1)[-1] == "directory":
+        return directory_problem(path)
+    return file_problem(path)
+
+
 def reference_problems(source: str, prefix: str, settings: BaseModel) -> list[ConfigProblem]:
-    """Unresolvable secrets and unreadable files in one settings model."""
+    """Unresolvable secrets, unreadable files and unusable directories in one settings model."""
     problems = []
     for key, item in _walk(settings, prefix):
-        reason = secret_problem(item) if isinstance(item, SecretRef) else file_problem(item)
+        reason = secret_problem(item) if isinstance(item, SecretRef) else _path_problem(key, item)
         if reason is not None:
             problems.append(ConfigProblem(source, key, reason))
     return problems

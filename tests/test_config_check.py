@@ -216,3 +216,36 @@ def _check(directory: Path, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+def _with_tsa_witness(directory: Path, anchors: Path, ca_file: Path) -> None:
+    hub = directory / "hub.toml"
+    hub.write_text(
+        hub.read_text(encoding="utf-8")
+        + '\n[witness]\ntype = "rfc3161"\ntsa_url = "https://tsa.example.test/tsr"\n'
+        f'tsa_ca_file = "{ca_file}"\ndirectory = "{anchors}"\n',
+        encoding="utf-8",
+    )
+
+
+def test_the_witness_anchor_directory_is_checked_as_a_directory(tmp_path: Path) -> None:
+    directory = _config_with(tmp_path)
+    ca_file = tmp_path / "tsa-ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    (tmp_path / "anker").mkdir()
+    _with_tsa_witness(directory, tmp_path / "anker", ca_file)
+    assert _check(directory).returncode == 0, _check(directory).stdout
+
+
+def test_a_witness_directory_that_is_a_file_and_a_missing_ca_file_fail_the_check(
+    tmp_path: Path,
+) -> None:
+    directory = _config_with(tmp_path)
+    not_a_directory = tmp_path / "anker"
+    not_a_directory.write_text("", encoding="utf-8")
+    _with_tsa_witness(directory, not_a_directory, tmp_path / "weg.pem")
+    result = _check(directory)
+    assert result.returncode == 1
+    assert "hub.toml: witness.directory: " in result.stdout
+    assert "is not a directory" in result.stdout
+    assert "hub.toml: witness.tsa_ca_file: file " in result.stdout
