@@ -75,7 +75,8 @@ def hanging_config(tmp_path: Path, blackhole: Blackhole) -> Path:
     (config / "hub.toml").write_text(
         (config / "hub.toml")
         .read_text(encoding="utf-8")
-        .replace("plugin_timeout_seconds = 20", "plugin_timeout_seconds = 120"),
+        # Far beyond the 10 s a stop may take, yet shorter than the outbox lease (45 s).
+        .replace("plugin_timeout_seconds = 20", "plugin_timeout_seconds = 40"),
         encoding="utf-8",
     )
     gemeente = config / "gemeenten" / "9999.toml"
