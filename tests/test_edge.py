@@ -9,10 +9,15 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +27,10 @@ from fastapi.testclient import TestClient
 
 from hub.api.app import create_app
 from hub.api.server import server_config
+from hub.demo import DEMO_ENV
+from hub.store.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
 
 BASE = "/api/v1/gemeenten/9999"
 BSN = "999993653"
@@ -306,3 +315,52 @@ def test_a_header_block_the_server_itself_refuses_gets_a_problem_not_plain_text(
     assert b"content-type: application/problem+json" in head.lower()
     problem = json.loads(body)
     assert problem["status"] == 400 and problem["traceId"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_kcc_hub_serve_answers_what_its_parser_refuses_with_a_problem(
+    tmp_path: Path, workers: str
+) -> None:
+    """The command itself, not only the library config: one worker (the app built in the
+    process) and several (uvicorn's factory processes) both use the hub's protocol."""
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    upgrade(url)
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
+        **DEMO_ENV,
+        "DATABASE_URL": url,
+        "KCC_HUB_CONFIG": str(REPO / "config"),
+        "PYTHONPATH": str(REPO),
+        "KCC_HUB_LOG_LEVEL": "WARNING",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub", "serve", "--port", str(port), "--workers", workers],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        head, body = _exchange(
+            ("127.0.0.1", port),
+            b"GET /livez HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + b"x" * 40_000,
+            b"\r\n\r\n",
+        )
+        assert head.startswith(b"HTTP/1.1 400"), log.read_text()[-2000:]
+        assert b"content-type: application/problem+json" in head.lower()
+        assert json.loads(body)["status"] == 400
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
