@@ -14,7 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dotenv import dotenv_values
 
+from hub.demo import env_var_for_token
 from tests.support.demo_process import DemoProcess, running_demo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,6 +146,15 @@ def test_the_demo_writes_its_environment_for_the_cli_readable_only_by_its_owner(
         assert key in text
 
 
+def test_the_environment_file_holds_the_printed_token_of_every_role(
+    demo_process: DemoProcess,
+) -> None:
+    values = dotenv_values(demo_process.env_file)
+    output = demo_process.output()
+    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"):
+        assert values[env_var_for_token(role)] == token_from(output, role)
+
+
 def _fresh_shell_cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``kcc-hub`` in a shell that knows nothing of the demo (no KCC_ variables)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KCC_", "DATABASE_URL"))}
@@ -164,6 +175,7 @@ def _fresh_shell_cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[s
         "config check",
         "logboek verify --gemeente 9999",
         "logboek export --gemeente 9999 -o export.jsonl",
+        "logboek inzage 999993653 --gemeente 9999 -o inzage.json",
         "jobs dead --gemeente 9999",
         "sync exchange --gemeente 9999",
         "token --gemeente 9999 --role beheerder",
