@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 
+from hub.demo import DEMO_ENV
 from hub.jobs.broker import install_broker
 from hub.runtime import Runtime
-from hub.scheduler import Lease, due_syncs, run_forever
+from hub.scheduler import Lease, due_syncs, periodic_jobs, run_forever
+from hub.store.migrate import upgrade
 from hub.sync.runner import run_sync
 from tests.support import notities_sink
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -129,3 +135,30 @@ def test_releasing_gives_up_only_the_own_lease(redis_broker: RedisBroker) -> Non
     assert not second.release()
     assert first.release()
     assert second.held()
+
+
+def test_the_shipped_configuration_schedules_every_periodic_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Availability refresh, the outboxes, reminders, retention and the witness's anchor,
+    side by side (they came from different branches)."""
+    for key, value in DEMO_ENV.items():
+        monkeypatch.setenv(key, value)
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    with (config / "hub.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            '\n[witness]\ntype = "syslog"\nsyslog_address = "/dev/log"\ninterval_seconds = 300\n'
+        )
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    upgrade(url)
+    runtime = Runtime.build(config_dir=config, database_url=url)
+    jobs = {
+        key: (interval, message.actor_name) for key, interval, message in periodic_jobs(runtime)
+    }
+    assert jobs["beschikbaarheid/9999"][1] == "refresh_beschikbaarheid"
+    assert jobs["outbox"][1] == "sweep_meldingen_outbox"
+    assert jobs["klantcontacten-outbox"][1] == "sweep_klantcontacten_outbox"
+    assert jobs["contactverzoek-herinneringen"][1] == "plan_contactverzoek_herinneringen"
+    assert jobs["klantcontacten-bewaring/9999"][1] == "purge_klantcontacten"
+    assert jobs["logboek-anker"] == (300, "anchor_logboek")
