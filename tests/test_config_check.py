@@ -249,3 +249,20 @@ def test_a_witness_directory_that_is_a_file_and_a_missing_ca_file_fail_the_check
     assert "hub.toml: witness.directory: " in result.stdout
     assert "is not a directory" in result.stdout
     assert "hub.toml: witness.tsa_ca_file: file " in result.stdout
+
+
+def test_an_invalid_rate_limit_of_a_gemeente_is_reported_beside_its_missing_secret(
+    tmp_path: Path,
+) -> None:
+    directory = _config_with(tmp_path)
+    _ad_gemeente(
+        directory,
+        "0001",
+        'bind_password = "${KCC_TEST_UNSET_VAR}"\n'
+        '[rate_limits.persoon_bevragingen]\nkcc-medewerker = "heel veel"\n',
+    )
+    result = _check(directory)
+    assert result.returncode == 1
+    assert "0001.toml: rate_limits" in result.stdout and "heel veel" in result.stdout
+    assert "0001.toml: plugins.ad.bind_password: " in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
