@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.caller import SYSTEM_CALLER
+from hub.directory.tables import MedewerkerRow
 from hub.domain.klantcontacten import (
     Afhandeling,
     Contactnaam,
@@ -103,15 +104,27 @@ def plan_wijziging(session: Session, plugins: PluginCaller, cv: ContactverzoekRi
     ]
 
 
-def seam_actoren(cv: ContactverzoekRij) -> list[SeamActor]:
+def _uit_gids(
+    session: Session | None, gemeente: str, medewerker_id: str | None
+) -> MedewerkerRow | None:
+    """The medewerker's directory entry, for the identifiers a system of record may key its
+    actors on (KISS: the account name, or the e-mail address)."""
+    if session is None or not medewerker_id:
+        return None
+    return session.get(MedewerkerRow, (gemeente, medewerker_id))
+
+
+def seam_actoren(cv: ContactverzoekRij, session: Session | None = None) -> list[SeamActor]:
     actoren: list[SeamActor] = []
     if cv.medewerker_naam or cv.medewerker_id:
+        gids = _uit_gids(session, cv.gemeente, cv.medewerker_id)
         actoren.append(
             SeamActor(
                 soort_actor=SoortActor.MEDEWERKER,
                 naam=(cv.medewerker_naam or cv.medewerker_email or "medewerker")[:200],
                 medewerker_id=cv.medewerker_id,
-                emailadres=cv.medewerker_email,
+                account_naam=gids.account_naam[:200] if gids and gids.account_naam else None,
+                emailadres=cv.medewerker_email or (gids.email if gids else None),
                 afdeling=cv.medewerker_afdeling,
             )
         )
@@ -138,7 +151,7 @@ def seam_contactverzoek(session: Session, cv: ContactverzoekRij) -> SeamContactv
         status=Status(cv.status),
         urgentie=Urgentie(cv.urgentie),
         deadline=cv.deadline,
-        toegewezen_aan_actoren=seam_actoren(cv),
+        toegewezen_aan_actoren=seam_actoren(cv, session),
         toegewezen_op=cv.toegewezen_op,
         afgehandeld_op=cv.afgehandeld_op,
         uitkomst=cv.uitkomst,
@@ -194,6 +207,7 @@ def _registratie(
                 for a in adressen
             ],
         )
+    agent = _uit_gids(session, kc.gemeente, kc.geregistreerd_door_medewerker)
     return KlantcontactRegistratie(
         id=kc.id,
         kanaal=kc.kanaal,
@@ -209,7 +223,10 @@ def _registratie(
             soort_actor=SoortActor.MEDEWERKER,
             naam=kc.geregistreerd_door_naam[:200],
             medewerker_id=kc.geregistreerd_door_medewerker,
-            emailadres=kc.geregistreerd_door if "@" in kc.geregistreerd_door else None,
+            account_naam=agent.account_naam[:200] if agent and agent.account_naam else None,
+            emailadres=kc.geregistreerd_door
+            if "@" in kc.geregistreerd_door
+            else (agent.email if agent else None),
         ),
         betrokkene=betrokkene,
         onderwerpobjecten=[
