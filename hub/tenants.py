@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
@@ -88,6 +89,8 @@ class GemeenteFile(_Strict):
     sync: dict[str, int] = Field(
         default_factory=dict, description="Sync interval per plugin name, seconds."
     )
+    haalcentraal: HaalCentraalSettings | None = None
+    objecten: ObjectenSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class Gemeente:
     privacy: dict[str, Any] = field(default_factory=dict)
     sync_intervals: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
+    haalcentraal: HaalCentraalSettings | None = None
+    objecten: ObjectenSettings | None = None
 
     @property
     def plugins(self) -> list[str]:
@@ -221,4 +226,6 @@ def _load_gemeente(
         privacy=parsed.privacy,
         sync_intervals=parsed.sync,
         source=path,
+        haalcentraal=parsed.haalcentraal,
+        objecten=parsed.objecten,
     )

@@ -33,6 +33,8 @@ ROUTE_MODULES = (
     "zaken",
     "meldingen",
     "klantcontacten",
+    "haalcentraal",
+    "objecten",
 )
 
 
