@@ -281,12 +281,10 @@ def _record(
             "index": 1,
             "typeVersion": objecttype.versie,
             "data": data,
-            "geometry": None,
             "startAt": sinds.isoformat(),
             "endAt": None,
             "registrationAt": sinds.isoformat(),
             "correctionFor": None,
-            "correctedBy": None,
         },
     }
 

@@ -378,6 +378,10 @@ def _answer(
     # Valid BSNs asked for are betrokkenen even when the request is refused later on:
     # the privacy officer must be able to find attempts by the person's BSN.
     invoer.betrokkenen.extend(query.get("burgerservicenummer", []))
+    # A doel the gemeente knows is recorded even when this role may not use it.
+    named = privacy.doelen.by_code.get(doel_code) if isinstance(doel_code, str) else None
+    if named is not None:
+        invoer.doel, invoer.processing_activity_id = named.code, named.verwerkingsactiviteit
     doel: Doel = privacy.doelen.resolve(doel_code, rol)
     invoer.doel = doel.code
     invoer.processing_activity_id = doel.verwerkingsactiviteit

@@ -45,12 +45,10 @@ class ObjectRecord(BaseModel):
     data: dict[str, Any] = Field(
         description="Volgens het objecttype (Medewerker, Afdeling, Groep)."
     )
-    geometry: dict[str, Any] | None = None
     startAt: str  # noqa: N815
     endAt: str | None = None  # noqa: N815
     registrationAt: str  # noqa: N815
     correctionFor: int | None = None  # noqa: N815
-    correctedBy: int | None = None  # noqa: N815
 
 
 class ObjectModel(BaseModel):
