@@ -133,7 +133,7 @@ def kiss_env(monkeypatch: pytest.MonkeyPatch, dev_key: str) -> None:
 
 
 def mw(key: int, voornaam: str, achternaam: str, **extra: Any) -> Medewerker:
-    account = extra.pop("account_naam", f"{voornaam[0]}{achternaam.split()[-1]}".lower())
+    account = extra.pop("account_naam", f"{voornaam[0]}{achternaam.rsplit(maxsplit=1)[-1]}".lower())
     values: dict[str, Any] = {
         "id": str(uuid.UUID(int=0x1000 + key)),
         "account_naam": account,
