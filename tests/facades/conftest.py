@@ -30,6 +30,7 @@ GEMEENTE = "9999"
 API_KEY = "kiss-brp-sleutel-" + "a" * 24
 OBJECTEN_TOKEN = "kiss-objecten-token-" + "b" * 24
 OTHER_API_KEY = "andere-gemeente-sleutel-" + "c" * 20
+OTHER_OBJECTEN_TOKEN = "andere-gemeente-token-" + "d" * 20
 MEDEWERKER_TYPE = "https://objecttypen.voorbeeldstad.test/api/v2/objecttypes/" + str(
     uuid.UUID(int=1)
 )
@@ -109,6 +110,16 @@ def gemeente_toml(
     return "\n".join(lines) + "\n"
 
 
+def other_gemeente_toml() -> str:
+    """Amsterdam (0363) on the same hub, with keys of its own."""
+    return (
+        gemeente_toml()
+        .replace("Voorbeeldstad", "Amsterdam")
+        .replace("KCC_TEST_KISS_API_KEY", "KCC_TEST_OTHER_API_KEY")
+        .replace("KCC_TEST_KISS_OBJECTEN_TOKEN", "KCC_TEST_OTHER_OBJECTEN_TOKEN")
+    )
+
+
 def write_config(directory: Path, gemeente: str, other: str | None = None) -> Path:
     (directory / "gemeenten").mkdir(parents=True, exist_ok=True)
     (directory / "privacy").mkdir(exist_ok=True)
@@ -127,6 +138,7 @@ def kiss_env(monkeypatch: pytest.MonkeyPatch, dev_key: str) -> None:
     monkeypatch.setenv("KCC_TEST_KISS_API_KEY", API_KEY)
     monkeypatch.setenv("KCC_TEST_KISS_OBJECTEN_TOKEN", OBJECTEN_TOKEN)
     monkeypatch.setenv("KCC_TEST_OTHER_API_KEY", OTHER_API_KEY)
+    monkeypatch.setenv("KCC_TEST_OTHER_OBJECTEN_TOKEN", OTHER_OBJECTEN_TOKEN)
 
 
 # ------------------------------------------------------------------------- the directory
@@ -148,13 +160,27 @@ def mw(key: int, voornaam: str, achternaam: str, **extra: Any) -> Medewerker:
     return Medewerker.model_validate(values)
 
 
-JAN = mw(1, "Jan", "Janssen", functie="Klantcontactmedewerker", telefoonnummer="+31 14 020 1234")
-PIET = mw(2, "Piet", "van den Berg", account_naam="pvdberg", mobiel="+31 6 1234 5678")
+JAN = mw(
+    1,
+    "Jan",
+    "Janssen",
+    functie="Klantcontactmedewerker",
+    telefoonnummer="+31 14 020 1234",
+    groepen=["KCC Medewerkers"],
+)
+PIET = mw(
+    2,
+    "Piet",
+    "van den Berg",
+    account_naam="pvdberg",
+    mobiel="+31 6 1234 5678",
+    groepen=["Backoffice Burgerzaken"],
+)
 FATIMA = mw(
     3, "Fatima", "Yılmaz", account_naam="fyilmaz", afdeling="Informatiebeheer", functie="FG"
 )
 KEES = mw(4, "Kees", "Visser", afdeling="Sociaal Domein", expertise=["Wmo", "bijstand"])
-ANNA = mw(5, "Anna", "de Vries", afdeling="Sociaal Domein")
+ANNA = mw(5, "Anna", "de Vries", afdeling="Sociaal Domein", groepen=["Team Balie"])
 MEDEWERKERS = [JAN, PIET, FATIMA, KEES, ANNA]
 
 
@@ -172,9 +198,9 @@ UITGESCHAKELD = UitgeschakeldAccount(
 )
 
 
-def apply(store: Store, kind: str, **batch: Any) -> None:
+def apply(store: Store, kind: str, *, gemeente: str = GEMEENTE, **batch: Any) -> None:
     with store.session() as session:
-        sink_for(kind).apply(session, GEMEENTE, SyncBatch(kind=kind, **batch), utcnow())
+        sink_for(kind).apply(session, gemeente, SyncBatch(kind=kind, **batch), utcnow())
 
 
 def seed_directory(store: Store) -> None:
