@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from hub.beschikbaarheid.store import ZONE, Opgeslagen
 from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, Werktijd
@@ -74,34 +75,64 @@ def _afwezig(b: Beschikbaarheid, einde: datetime) -> list[Interval]:
     return found
 
 
+def _halves(day: date, werktijden: Sequence[Werktijd] | None) -> dict[str, list[Interval]]:
+    werk = _werk(day, werktijden)
+    noon = datetime.combine(day, MIDDAG, tzinfo=ZONE)
+    return {
+        "ochtend": _clip(werk, datetime.combine(day, time(0, 0), tzinfo=ZONE), noon),
+        "middag": _clip(werk, noon, datetime.combine(day, time(23, 59), tzinfo=ZONE)),
+    }
+
+
+Patroon = tuple[tuple[tuple[int, ...], str, str], ...]
+
+
+@lru_cache(maxsize=256)
+def _volgens_werktijden(patroon: Patroon | None, maandag: date) -> Rooster:
+    """The grid from working hours alone: most colleagues share a handful of patterns."""
+    werktijden = (
+        [Werktijd(dagen=list(d), van=v, tot=t) for d, v, t in patroon]
+        if patroon is not None
+        else None
+    )
+    return {
+        dag: {
+            half: bool(intervals)
+            for half, intervals in _halves(maandag + timedelta(days=offset), werktijden).items()
+        }
+        for offset, dag in enumerate(DAGEN)
+    }
+
+
 def weekrooster(opgeslagen: Opgeslagen | None, nu: datetime) -> Rooster:
     """The grid for the week of ``nu`` (Europe/Amsterdam)."""
     today = nu.astimezone(ZONE).date()
     maandag = today - timedelta(days=today.weekday())
     b = opgeslagen.beschikbaarheid if opgeslagen else None
     venster_tot = opgeslagen.venster_tot if opgeslagen else None
+    patroon = (
+        tuple((tuple(w.dagen), w.van, w.tot) for w in b.werktijden)
+        if b and b.werktijden is not None
+        else None
+    )
+    base = _volgens_werktijden(patroon, maandag)
+    afwezig = _afwezig(b, venster_tot) if b is not None and venster_tot is not None else []
+    if b is None or venster_tot is None or not afwezig:
+        return {dag: dict(halves) for dag, halves in base.items()}
     rooster: Rooster = {}
     for offset, dag in enumerate(DAGEN):
-        day = maandag + timedelta(days=offset)
-        werk = _werk(day, b.werktijden if b else None)
-        noon = datetime.combine(day, MIDDAG, tzinfo=ZONE)
-        halves = {
-            "ochtend": _clip(werk, datetime.combine(day, time(0, 0), tzinfo=ZONE), noon),
-            "middag": _clip(werk, noon, datetime.combine(day, time(23, 59), tzinfo=ZONE)),
-        }
         rooster[dag] = {}
+        halves = _halves(maandag + timedelta(days=offset), b.werktijden)
         for half, intervals in halves.items():
             if not intervals:
                 rooster[dag][half] = False
                 continue
             # Only the part from the moment of the reading onwards is in the stored calendar.
-            remaining = _clip(intervals, b.peilmoment, venster_tot) if b and venster_tot else []
+            remaining = _clip(intervals, b.peilmoment, venster_tot)
             away = (
-                b is not None
-                and venster_tot is not None
-                and bool(remaining)
+                bool(remaining)
                 and max(e for _, e in intervals) <= venster_tot
-                and _covered(remaining, _afwezig(b, venster_tot))
+                and _covered(remaining, afwezig)
             )
             rooster[dag][half] = not away
     return rooster

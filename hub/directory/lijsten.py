@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.directory.groep_tables import GroepLidRow, GroepRow
+from hub.directory.identiteit import GroepNaam
 from hub.directory.normalize import normalized
 from hub.directory.search import to_medewerker
 from hub.directory.tables import MedewerkerRow
@@ -214,13 +215,13 @@ def groep(session: Session, gemeente: str, groep_id: str) -> Groep | None:
 
 def directe_groepen(
     session: Session, gemeente: str, lid_ids: Sequence[str]
-) -> dict[str, list[Groep]]:
+) -> dict[str, list[GroepNaam]]:
     """The synced groups each of these members is directly in (one query per page)."""
-    found: dict[str, list[Groep]] = {i: [] for i in lid_ids}
+    found: dict[str, list[GroepNaam]] = {i: [] for i in lid_ids}
     if not lid_ids:
         return found
     rows = session.execute(
-        select(GroepLidRow.lid_id, GroepRow)
+        select(GroepLidRow.lid_id, GroepRow.id, GroepRow.naam, GroepRow.identificatie)
         .join(
             GroepRow,
             (GroepRow.gemeente == GroepLidRow.gemeente) & (GroepRow.id == GroepLidRow.groep_id),
@@ -228,6 +229,6 @@ def directe_groepen(
         .where(GroepLidRow.gemeente == gemeente, GroepLidRow.lid_id.in_(list(lid_ids)))
         .order_by(GroepRow.naam_norm, GroepRow.id)
     )
-    for lid_id, row in rows:
-        found[lid_id].append(_groep(row))
+    for lid_id, groep_id, naam, identificatie in rows:
+        found[lid_id].append(GroepNaam(groep_id, naam, identificatie))
     return found

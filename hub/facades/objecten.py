@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from hub.beschikbaarheid import Opgeslagen, latest, voor_medewerkers
 from hub.beschikbaarheid.store import ZONE
 from hub.beschikbaarheid.weekrooster import weekrooster
 from hub.directory import get
+from hub.directory.identiteit import GroepNaam
 from hub.directory.lijsten import (
     Afdeling,
     Filter,
@@ -200,7 +202,7 @@ def _actueel(opgeslagen: Opgeslagen | None) -> dict[str, Any] | None:
 def medewerker_data(
     gemeente: str,
     m: Medewerker,
-    groepen: Sequence[Groep],
+    groepen: Sequence[GroepNaam],
     opgeslagen: Opgeslagen | None,
     nu: datetime,
 ) -> dict[str, Any]:
@@ -239,6 +241,7 @@ def medewerker_data(
     return data
 
 
+@lru_cache(maxsize=4096)
 def _afdeling_uuid(gemeente: str, naam: str) -> str:
     return _uuid_of(ObjectSoort.AFDELING, gemeente, normalized(naam))
 
@@ -383,7 +386,7 @@ def een(
     nu = nu or datetime.now(UTC)
     wanted = key.lower()
     soorten = settings.objecttypen
-    medewerker: tuple[Medewerker, datetime, list[Groep]] | None = None
+    medewerker: tuple[Medewerker, datetime, list[GroepNaam]] | None = None
     with store.session() as session:
         if ObjectSoort.MEDEWERKER in soorten:
             found = get(session, gemeente, wanted)
