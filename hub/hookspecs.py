@@ -85,6 +85,12 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
     stores it only when the generator finishes without error, so a failed run is
     simply repeated. Batches must be idempotent (full state per record, stable
     ids) because runs may be repeated. Set ``total`` for the progress bar.
+
+    A directory plugin yields ``medewerkers`` (:class:`Medewerker`) and may add
+    ``groepen``, ``lidmaatschappen`` and ``uitgeschakelde_accounts``
+    (``hub.domain.groepen``): then roles can come from its groups and a disabled
+    account is refused by name. List every kind in ``PluginInfo.sync_kinds``: a full
+    run removes, per kind, what it did not deliver.
     """
 
 
@@ -107,7 +113,9 @@ def kcc_get_beschikbaarheid(
     Return one :class:`Beschikbaarheid` per address asked, in any order. One
     mailbox that cannot be read gives status ``onbekend`` for that one only; only
     a failure of the whole upstream raises. Batch internally to the upstream's
-    limits. Never return subjects, locations or attendees: times only.
+    limits. Never return subjects, locations or attendees: times only. Fill
+    ``werktijden`` when the calendar knows the mailbox's working hours (they make
+    the weekly grid of the smoelenboek).
     """
 
 
