@@ -304,6 +304,10 @@ def main() -> None:
             )
             print(f"  ratio page/search     p50 {p50 / b50:7.1f}x    p99 {p99 / b99:7.1f}x")
             print(
+                f"  page time             first tenth p50 {percentile(times[:tenth], 0.5):6.1f} ms"
+                f"  last tenth p50 {percentile(times[-tenth:], 0.5):6.1f} ms"
+            )
+            print(
                 f"  per-page memory peak  first tenth {first:8.0f} KiB  last tenth {last:8.0f} KiB"
                 f"  (ratio {last / first:.2f})"
             )

@@ -93,8 +93,10 @@ def _condition(stored: Any, folded: Any, f: Filter) -> ColumnElement[bool]:
 
 
 def _order(column: Any, aflopend: bool) -> Any:
-    # Empty values sort as "" on both databases (SQLite and PostgreSQL place NULL differently).
-    value = func.coalesce(column, "")
+    # Empty values sort as "" on both databases (SQLite and PostgreSQL place NULL differently);
+    # a column that is never NULL is ordered as it is, so its index can serve the order.
+    nullable = getattr(getattr(column, "expression", None), "nullable", True)
+    value = func.coalesce(column, "") if nullable else column
     return value.desc() if aflopend else value.asc()
 
 

@@ -311,7 +311,10 @@ def lijst(
         return [], 0
     offset = (vraag.page - 1) * vraag.page_size
     if vraag.soort is ObjectSoort.MEDEWERKER:
-        volgorde = vraag.volgorde or [Volgorde("achternaam"), Volgorde("weergavenaam")]
+        # Without an ordering: the directory's own key order, which an index serves, so a
+        # walk over every page (KISS's Elastic sync) costs the same on the last page as on
+        # the first.
+        volgorde = vraag.volgorde or [Volgorde("id")]
         pagina = medewerkers_pagina(
             session, gemeente, vraag.filters, volgorde, vraag.page_size, offset
         )
