@@ -91,6 +91,15 @@ token = "${{KCC_BENCH_OBJECTEN_TOKEN}}"
 """
 
 
+def finish(runtime: Runtime, started: datetime) -> None:
+    """What the sync runner does when a full run ends (and what refreshes the statistics)."""
+    with runtime.store.session() as session:
+        for kind in ("medewerkers", "groepen", "lidmaatschappen"):
+            finish_full = sink_for(kind).finish_full
+            if finish_full is not None:
+                finish_full(session, GEMEENTE, started)
+
+
 def seed(runtime: Runtime, count: int) -> None:
     """N medewerkers, 60 groups, 1-3 memberships each, availability with working hours."""
     rng = random.Random(5)
@@ -152,6 +161,7 @@ def seed(runtime: Runtime, count: int) -> None:
                 nu,
                 venster_tot=nu + timedelta(hours=96),
             )
+    finish(runtime, started)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from hub.directory.groep_tables import GroepLidRow, GroepRow, UitgeschakeldAccountRow
@@ -232,6 +232,10 @@ def finish_lidmaatschappen(session: Session, gemeente: str, run_started: datetim
             GroepLidRow.gemeente == gemeente, GroepLidRow.last_seen_run < run_started
         )
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # After a full load the planner must know the sizes: a page of the Objects facade
+        # joins a hundred members to their groups (seen: 25 ms unanalysed, under 2 ms after).
+        session.execute(text("ANALYZE groepen, groep_leden"))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
