@@ -11,6 +11,8 @@ BIN := $(VENV)/bin
 SPECTRAL := $(TOOLS)/node/node_modules/.bin/spectral
 UV_VERSION := 0.13.9
 SPECTRAL_VERSION := 6.16.3
+AXE := $(TOOLS)/node/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Test services: reuse running ones, otherwise scripts/test-services.sh starts private ones.
@@ -37,6 +39,12 @@ $(SPECTRAL):
 	mkdir -p $(TOOLS)/node
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/node "@stoplight/spectral-cli@$(SPECTRAL_VERSION)"
 
+# axe-core (accessibility rules) is injected into every page by the browser tests.
+$(AXE):
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null; }
+	mkdir -p $(TOOLS)/node
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/node "axe-core@$(AXE_VERSION)"
+
 .PHONY: demo
 demo: env ## Run the hub, worker, scheduler and test doubles in one process (gemeente 9999)
 	$(BIN)/kcc-hub demo
@@ -48,12 +56,12 @@ lint: env ## ruff and mypy (strict on hub/ and plugins/)
 	$(BIN)/mypy
 
 .PHONY: test
-test: env $(SPECTRAL) ## Start missing services, run lint and the whole test suite, stop what was started
+test: env $(SPECTRAL) $(AXE) ## Start missing services (and Chromium), run lint and the whole test suite
 	@trap 'scripts/test-services.sh down' EXIT; \
 	scripts/test-services.sh up; \
 	$(BIN)/python scripts/create-test-database.py "$$DATABASE_URL_TEST"; \
 	$(MAKE) --no-print-directory lint; \
-	KCC_SPECTRAL="$(abspath $(SPECTRAL))" $(BIN)/pytest -q -p no:randomly
+	KCC_SPECTRAL="$(abspath $(SPECTRAL))" KCC_AXE="$(abspath $(AXE))" $(BIN)/pytest -q -p no:randomly
 
 .PHONY: bench
 bench: env ## Run the benchmarks in bench/ (prints ratios against in-run baselines)

@@ -7,6 +7,7 @@ HS256 with the configured dev key, which production simply does not configure.
 
 from __future__ import annotations
 
+import hmac
 import threading
 import time
 import uuid
@@ -62,7 +63,63 @@ def verify_token(token: str, auth: AuthSettings) -> Caller:
         raise Unauthorized("de sleutel van het token is niet te vinden bij de uitgever") from None
     except jwt.PyJWTError:
         raise Unauthorized("het token is ongeldig of verkeerd ondertekend") from None
+    check_time_claims(claims, auth.leeway_seconds)
     return caller_from_claims(claims, auth)
+
+
+def verify_id_token(id_token: str, auth: AuthSettings, *, nonce: str) -> Caller:
+    """Verify an ID token from the login flow of the ``/beheer/`` pages; map it like the API.
+
+    The audience is the pages' own client id and the nonce must be the one sent with the
+    authorization request, so a token issued for another client or login is refused.
+    """
+    oidc = auth.oidc
+    if oidc is None or oidc.client_id is None:
+        raise Unauthorized("inloggen via OIDC is voor deze gemeente niet ingesteld")
+    try:
+        signing_key = _jwks_client(oidc.jwks_url).get_signing_key_from_jwt(id_token)
+        claims = jwt.decode(
+            id_token,
+            signing_key.key,
+            algorithms=oidc.algorithms,
+            audience=oidc.client_id,
+            issuer=oidc.issuer,
+            leeway=auth.leeway_seconds,
+            options={"require": ["exp", "iat", "sub", "nonce"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("het ID-token is verlopen") from None
+    except jwt.PyJWKClientError:
+        raise Unauthorized(
+            "de sleutel van het ID-token is niet te vinden bij de uitgever"
+        ) from None
+    except jwt.PyJWTError:
+        raise Unauthorized("het ID-token is ongeldig of verkeerd ondertekend") from None
+    check_time_claims(claims, auth.leeway_seconds)
+    if not hmac.compare_digest(str(claims.get("nonce")), nonce):
+        raise Unauthorized("het ID-token hoort niet bij deze inlogpoging")
+    return caller_from_claims(claims, auth)
+
+
+# RFC 7519 NumericDate claims: whole seconds, after 2000 and at most a year ahead. PyJWT accepts
+# numeric strings and floats such as 1e300, which no issuer sends.
+_EARLIEST = 946_684_800
+_MAX_AHEAD = 366 * 24 * 3600
+
+
+def check_time_claims(claims: dict[str, Any], leeway: int, *, now: float | None = None) -> None:
+    """Require integer ``exp``/``nbf``/``iat`` within sane bounds; raise Unauthorized."""
+    moment = int(now if now is not None else time.time())
+    for name in ("exp", "nbf", "iat"):
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Unauthorized(f"de claim {name} van het token moet een geheel getal zijn")
+        if not _EARLIEST <= value <= moment + _MAX_AHEAD:
+            raise Unauthorized(f"de claim {name} van het token ligt buiten de toegestane grenzen")
+    if "iat" in claims and claims["iat"] > moment + leeway:
+        raise Unauthorized("het token is uitgegeven in de toekomst (claim iat)")
 
 
 def _verify_dev(token: str, auth: AuthSettings) -> dict[str, Any]:
@@ -112,7 +169,12 @@ def caller_from_claims(claims: dict[str, Any], auth: AuthSettings) -> Caller:
         roles=frozenset(roles),
         gemeenten=frozenset(_as_list(_claim(claims, names.gemeenten))),
         client_id=str(_claim(claims, names.client_id) or "onbekend"),
+        email=_email(_claim(claims, names.email)),
     )
+
+
+def _email(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and "@" in value else None
 
 
 def issue_dev_token(
@@ -122,6 +184,7 @@ def issue_dev_token(
     gemeenten: list[str],
     roles: list[str],
     name: str | None = None,
+    email: str | None = None,
     lifetime_seconds: int = 8 * 3600,
 ) -> str:
     """A development token; refuses when no dev key is configured."""
@@ -144,4 +207,6 @@ def issue_dev_token(
         auth.claims.gemeenten: gemeenten,
         auth.claims.client_id: "kcc-hub-dev",
     }
+    if email:
+        claims[auth.claims.email] = email
     return jwt.encode(claims, key, algorithm="HS256")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,8 @@ class Caller:
     roles: frozenset[str]
     gemeenten: frozenset[str]
     client_id: str = "onbekend"
+    # The caller's e-mail address from the token, when it carries one (see ClaimNames.email).
+    email: str | None = None
     # Roles are checked in this order when one must be chosen (e.g. the masking policy).
     role_order: tuple[str, ...] = field(default=ROLES, compare=False)
 
@@ -25,7 +27,7 @@ class Caller:
     @property
     def primary_role(self) -> str:
         """The most privileged role for person data, used to pick one masking policy."""
-        for role in ("backoffice", "kcc-medewerker", "privacy-officer", "beheerder"):
+        for role in ("backoffice", "kcc-medewerker", "privacy-officer", "beheerder", "teamleider"):
             if role in self.roles:
                 return role
         return next(iter(sorted(self.roles)), "")

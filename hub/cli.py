@@ -24,7 +24,9 @@ from hub.settings_errors import ConfigError
 console = Console(stderr=False)
 err = Console(stderr=True)
 
-ROLE_CHOICES = click.Choice(["kcc-medewerker", "backoffice", "privacy-officer", "beheerder"])
+ROLE_CHOICES = click.Choice(
+    ["kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"]
+)
 
 
 def _runtime(config_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -273,14 +275,16 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the API (production: behind a TLS-terminating load balancer, REDIS_URL set)."""
     import uvicorn
 
+    from hub.api.server import run_options
+
     uvicorn.run(
         "hub.api.app:app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
         proxy_headers=True,
+        **run_options(),
     )
 
 

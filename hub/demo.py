@@ -111,7 +111,9 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
     import uvicorn
 
     from hub.api.app import create_app
+    from hub.api.server import server_config
     from hub.auth import issue_dev_token
+    from hub.beheer.sessie import is_loopback
     from hub.demo_directory import demo_directory
     from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
     from hub.jobs.context import install_runtime
@@ -136,7 +138,12 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         scheduler = threading.Thread(target=run_forever, args=(rt, stop), daemon=True)
         scheduler.start()
         server = uvicorn.Server(
-            uvicorn.Config(create_app(rt), host=host, port=port, access_log=False, log_config=None)
+            server_config(
+                # Session cookies without Secure only on plain http to loopback (the demo).
+                create_app(rt, beheer_loopback_http=is_loopback(host)),
+                host=host,
+                port=port,
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -150,11 +157,18 @@ def run_demo(*, host: str, port: int, start_doubles: bool = True) -> None:
         print(
             f"  OpenAPI: {base}/api/v1/openapi.json   health: {base}/readyz   metrics: {base}/metrics"
         )
+        print(f"  Beheer (privacy officer, beheerder, teamleider; dev login): {base}/beheer/")
         for line in [*doubles, directory.description]:
             print(f"  upstream: {line}")
         if gemeente is not None:
             print(f"\nDev tokens for gemeente {DEMO_GEMEENTE} ({gemeente.naam}), valid 8 hours:")
-            for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
+            for role in (
+                "kcc-medewerker",
+                "backoffice",
+                "privacy-officer",
+                "beheerder",
+                "teamleider",
+            ):
                 token = issue_dev_token(
                     gemeente.auth,
                     subject=f"demo-{role}",

@@ -7,6 +7,26 @@ contain person data (BSNs, names) or secrets; they reach clients and logs.
 
 from __future__ import annotations
 
+import re
+
+from hub.scrub import carries_bsn
+
+_NAME_SEGMENT = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_-]{0,63}|[0-9]{1,4}|\([a-z ]{1,40}\))$")
+UNKNOWN_NAME = "(onbekend)"
+
+
+def safe_name(name: str | None) -> str | None:
+    """A field or parameter name that is safe to echo: each dotted segment is a plain
+    identifier, a short list index or one of our own ``(…)`` placeholders; any other segment
+    (a BSN used as a JSON key, an e-mail address, a control character) becomes ``(onbekend)``.
+    One rule for every ``invalidParams[].name`` the hub answers."""
+    if name is None:
+        return None
+    return ".".join(
+        part if _NAME_SEGMENT.match(part) and not carries_bsn(part) else UNKNOWN_NAME
+        for part in str(name).split(".")
+    )
+
 
 class KccError(Exception):
     """Base class for every error the core knows how to present."""
@@ -41,6 +61,12 @@ class UpstreamRejected(KccError):
     title = "Bronsysteem weigert het verzoek"
 
 
+class UpstreamRefusedContent(UpstreamRejected):
+    """The upstream refused this request's content for good (HTTP 400, 409, 413, 422): the
+    same request can never succeed, so nobody retries it and an outbox marks it failed.
+    Raise plain :class:`UpstreamRejected` for refusals an admin can fix (credentials)."""
+
+
 class NotFound(KccError):
     """The requested object does not exist upstream or in the store."""
 
@@ -56,7 +82,7 @@ class InvalidRequest(KccError):
 
     def __init__(self, detail: str, *, field: str | None = None, code: str = "invalid") -> None:
         super().__init__(detail)
-        self.field = field
+        self.field = safe_name(field)
         self.code = code
 
 

@@ -43,6 +43,11 @@ from typing import Any
 import pluggy
 
 from hub.domain.beschikbaarheid import Beschikbaarheid
+from hub.domain.klantcontacten import (
+    KlantcontactRegistratie,
+    KlantcontactVastgelegd,
+    SeamContactverzoek,
+)
 from hub.domain.medewerkers import Medewerker
 from hub.domain.meldingen import NieuweMelding, UpstreamMelding
 from hub.domain.zaken import BronStatus, Zaak
@@ -86,11 +91,27 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
     simply repeated. Batches must be idempotent (full state per record, stable
     ids) because runs may be repeated. Set ``total`` for the progress bar.
 
-    A directory plugin yields ``medewerkers`` (:class:`Medewerker`) and may add
-    ``groepen``, ``lidmaatschappen`` and ``uitgeschakelde_accounts``
-    (``hub.domain.groepen``): then roles can come from its groups and a disabled
-    account is refused by name. List every kind in ``PluginInfo.sync_kinds``: a full
-    run removes, per kind, what it did not deliver.
+    Kinds the core stores (declare yours in ``PluginInfo.sync_kinds``): ``medewerkers``
+    (:class:`~hub.domain.medewerkers.Medewerker`), ``beschikbaarheid``,
+    ``meldingstatussen`` and ``internetaken``. A directory plugin may add ``groepen``,
+    ``lidmaatschappen`` and ``uitgeschakelde_accounts`` (``hub.domain.groepen``): then roles
+    can come from its groups and a disabled account is refused by name. A full run removes,
+    per kind, what it did not deliver.
+
+    ``internetaken`` (a Klantinteracties system of record, e.g. Open Klant): yield every
+    internetaak that is new or changed since ``since`` as
+    :class:`~hub.domain.klantcontacten.ExterneInternetaak`, full state, with ``systeem`` set to
+    your plugin's name. The core takes one it does not know into its own index as a
+    contactverzoek and gives it the hub's mail, reminders, escalation and worklists, exactly
+    as one registered through the hub; one it knows only follows your ``status`` (``verwerkt``
+    there closes it here). Set ``kcc_hub_id`` on internetaken the hub created itself through
+    :func:`kcc_register_klantcontact` (recognise your own marker), so they are linked rather
+    than imported twice. Poll ``internetaken`` (Open Klant has no change feed without a
+    Notificaties component); a checkpoint of the newest ``toegewezenOp`` seen plus a full run
+    now and then (``full=True``) is enough: the core never deletes contactverzoeken that a
+    full run did not repeat. Fill ``klantcontactExternId`` so several internetaken of one
+    klantcontact share it, and ``betrokkene.digitaleAdressen`` so the mail can carry the
+    callback number; a BSN is not taken over.
     """
 
 
@@ -176,3 +197,56 @@ def kcc_create_melding(
 @hookspec
 def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
     """*First answer.* The upstream's current view of one melding."""
+
+
+@hookspec
+def kcc_register_klantcontact(
+    ctx: HookContext, klantcontact: KlantcontactRegistratie
+) -> KlantcontactVastgelegd | None:
+    """*First answer.* Write a registered klantcontact to the Klantinteracties system of record.
+
+    Called from the hub's outbox after the hub committed the klantcontact to its own index, so
+    the agent's request never waits on you and a down upstream only delays this call. Write
+    what KISS writes for the same contact (``docs/klantcontacten.md`` lists it): the
+    ``klantcontact``; a ``betrokkene`` (``rol`` ``klant``, ``initiator``) with its
+    ``digitaleAdressen``; an ``onderwerpobject`` per entry of ``onderwerpobjecten`` (a zaak:
+    ``zgw-Zaak``/``openzaak``/``uuid``); and per entry of ``contactverzoeken`` an
+    ``internetaak`` (``gevraagdeHandeling``, ``toelichting``, ``status``) with
+    ``toegewezenAanActoren``, creating or finding the ``actoren`` with KISS's identificator
+    codes (medewerker ``mdw``/``obj``/``idf`` with the directory id, or
+    ``mdw``/``handmatig``/``email``; afdeling ``afd``/``obj``/``idf``; groep
+    ``grp``/``obj``/``idf``). ``geregistreerdDoor`` is the agent (``mdw``/``msei``/``email``).
+
+    **A retry must never create a second resource.** The core calls again after any failure,
+    also one that happened after your upstream accepted the request. ``klantcontact.id`` and
+    each ``contactverzoeken[].id`` are the hub's own ids, stable across every retry: store them
+    with what you create (for instance an ``onderwerpobject`` with ``codeRegister``
+    ``kcc-hub``, or the klantcontact's ``referentienummer``) and look for them before creating
+    anything. When ``klantcontact.externId`` is set, the klantcontact exists already (a
+    contactverzoek was added later): create only the new internetaak.
+
+    ``betrokkene.burgerservicenummer`` is decrypted for you (to link a ``partij``); never log
+    it, nor phone numbers or e-mail addresses. Return the external ids and URLs of the
+    klantcontact and of each internetaak keyed by the hub's contactverzoek id; the core keeps
+    them and passes them back in later calls. Raise ``UpstreamUnavailable`` for a failure worth
+    retrying and ``InvalidRequest`` when the upstream refuses the content (not retried).
+    """
+
+
+@hookspec
+def kcc_update_contactverzoek(
+    ctx: HookContext, contactverzoek: SeamContactverzoek, idempotency_key: str
+) -> bool | None:
+    """*First answer.* Push a contactverzoek's change to the system of record's internetaak.
+
+    Called from the outbox after a poging, ``_afhandelen`` or ``_doorzetten``, only for a
+    contactverzoek your plugin holds (``contactverzoek.externId``/``externUrl`` are the
+    internetaak your :func:`kcc_register_klantcontact` returned, or that you yielded through
+    the ``internetaken`` sync kind). ``contactverzoek`` is the **full current state**, not a
+    delta: set ``status`` (and ``afgehandeldOp`` when ``verwerkt``) and
+    ``toegewezenAanActoren`` to what it says, so repeated or reordered calls converge.
+    ``pogingen`` lists every callback attempt with a stable ``id``; record the ones you have
+    not recorded yet (e.g. as a klantcontact with ``indicatieContactGelukt``) and find earlier
+    ones by that id, so a retry records none twice. ``idempotency_key`` is stable for this one
+    change. Return ``True`` when applied.
+    """

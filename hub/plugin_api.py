@@ -26,6 +26,7 @@ class Capability(StrEnum):
     PERSONEN = "personen"
     ZAKEN = "zaken"
     MELDINGEN = "meldingen"
+    # A Klantinteracties system of record (Open Klant): kcc_register_klantcontact and friends.
     KLANTINTERACTIES = "klantinteracties"
 
 

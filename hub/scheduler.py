@@ -19,6 +19,10 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from hub.jobs.actors import (
+    anchor_logboek,
+    plan_contactverzoek_herinneringen,
+    purge_klantcontacten,
+    sweep_klantcontacten_outbox,
     sweep_meldingen_outbox,
     sync_melding_statuses,
     sync_plugin,
@@ -102,6 +106,10 @@ OUTBOX_SWEEP_SECONDS = 15
 # takes over within this many seconds; after a crash, once the lease has expired.
 STANDBY_POLL_SECONDS = 5.0
 MELDING_STATUS_SECONDS = 300
+# With the outbox lease under a minute, a crashed worker's row is sent again within a minute.
+KLANTCONTACTEN_OUTBOX_SECONDS = 15
+HERINNERINGEN_SECONDS = 60
+KLANTCONTACTEN_BEWARING_SECONDS = 24 * 3600
 LOGBOEK_RETENTION_SECONDS = 24 * 3600
 # Incremental directory syncs miss group membership changes (they change the group, not the
 # user) and, without the deleted-objects right, deletions: a nightly full run catches both.
@@ -111,9 +119,30 @@ FULL_DIRECTORY_SYNC_SECONDS = 24 * 3600
 def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
     """(key, interval seconds, message) for the fixed periodic jobs besides plugin syncs."""
     jobs: list[tuple[str, int, dramatiq.Message[None]]] = [
-        ("outbox", OUTBOX_SWEEP_SECONDS, sweep_meldingen_outbox.message())
+        ("outbox", OUTBOX_SWEEP_SECONDS, sweep_meldingen_outbox.message()),
+        (
+            "klantcontacten-outbox",
+            KLANTCONTACTEN_OUTBOX_SECONDS,
+            sweep_klantcontacten_outbox.message(),
+        ),
+        (
+            "contactverzoek-herinneringen",
+            HERINNERINGEN_SECONDS,
+            plan_contactverzoek_herinneringen.message(),
+        ),
     ]
+    if rt.tenants.hub.witness is not None:
+        jobs.append(
+            ("logboek-anker", rt.tenants.hub.witness.interval_seconds, anchor_logboek.message())
+        )
     for code in rt.tenants.gemeenten:
+        jobs.append(
+            (
+                f"klantcontacten-bewaring/{code}",
+                KLANTCONTACTEN_BEWARING_SECONDS,
+                purge_klantcontacten.message(code),
+            )
+        )
         if any(
             Capability.MELDINGEN in rt.loaded.infos[p].capabilities for p in rt.host.enabled(code)
         ):

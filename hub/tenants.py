@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
+from hub.privacy.volume import RateLimitSettings
+from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
 from hub.settings_errors import ConfigError, ConfigProblem, problems_from_validation
 
 GEMEENTECODE = re.compile(r"^[0-9]{4}$")
-KNOWN_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+KNOWN_ROLES = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
 
 
 def config_dir() -> Path:
@@ -35,12 +39,34 @@ class _Strict(BaseModel):
 
 
 class OidcSettings(_Strict):
-    """Production token verification against the gemeente's (or region's) OIDC issuer."""
+    """Production token verification against the gemeente's (or region's) OIDC issuer.
+
+    With ``client_id`` set, the ``/beheer/`` pages log users in at this issuer
+    (authorization code flow with PKCE). The endpoints come from the issuer's discovery
+    document unless both are given.
+    """
 
     issuer: str
     jwks_url: str
     audience: str
     algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    client_id: str | None = Field(
+        default=None, description="Client of the /beheer/ pages at the issuer; enables login."
+    )
+    client_secret: Secret | None = Field(
+        default=None, description="Secret reference; leave out for a public client (PKCE only)."
+    )
+    discovery_url: str | None = Field(
+        default=None, description="Default: <issuer>/.well-known/openid-configuration."
+    )
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
+    redirect_url: str | None = Field(
+        default=None,
+        description="The callback as the issuer knows it (…/beheer/oidc/callback); "
+        "default: derived from the request.",
+    )
 
 
 class ClaimNames(_Strict):
@@ -48,6 +74,8 @@ class ClaimNames(_Strict):
 
     subject: str = "sub"
     name: str = "name"
+    # The caller's e-mail address: with the subject, how "mij" is matched to a medewerker.
+    email: str = "email"
     roles: str = "roles"
     gemeenten: str = "gemeenten"
     client_id: str = "azp"
@@ -71,13 +99,140 @@ class AuthSettings(_Strict):
         return self.roles.get(value)
 
 
+class OutboxSettings(_Strict):
+    """``[outbox]`` in ``hub.toml``: how work waiting in an outbox (mail, forwarding) is retried.
+
+    A worker claims a row for ``lease_seconds``; a worker that dies holding it simply lets the
+    lease run out, and the next sweep (every 15 s) hands the row to another worker, so its
+    work is picked up again within a minute.
+    """
+
+    lease_seconds: int = Field(default=45, ge=5, le=55)
+    max_attempts: int = Field(default=30, ge=1, le=1000)
+    first_backoff_seconds: float = Field(default=30.0, ge=0, le=3600)
+    max_backoff_seconds: float = Field(default=3600.0, ge=0, le=86400)
+
+
+class BeheerSettings(_Strict):
+    """``[beheer]``: the web pages for privacy officers, beheerders and teamleiders."""
+
+    sessie_sleutel: Secret | None = Field(
+        default=None,
+        description="Key that signs session cookies (32+ random bytes); shared by every API "
+        "process. Without it each process makes its own and sessions end at a restart.",
+    )
+    sessie_minuten: int = Field(default=480, ge=5, le=24 * 60)
+
+
 class HubSettings(_Strict):
     """``config/hub.toml``: settings shared by every gemeente of a deployment."""
 
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    beheer: BeheerSettings = Field(default_factory=BeheerSettings)
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    witness: WitnessSettings | None = Field(
+        default=None, description="Where the logboek's chain heads are anchored."
+    )
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_plugin_call(self) -> HubSettings:
+        # A lease that ran out while the first worker still waits on the upstream would let a
+        # second worker send the same mail at the same moment.
+        if self.outbox.lease_seconds <= self.plugin_timeout_seconds:
+            raise ValueError(
+                "outbox.lease_seconds must be longer than plugin_timeout_seconds, so a claimed "
+                "row is never handed to a second worker while the first one still waits"
+            )
+        return self
+
+
+_MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINK_FIELDS = frozenset({"id", "gemeente"})
+
+
+def _check_mailboxes(value: dict[str, str]) -> dict[str, str]:
+    for naam, adres in value.items():
+        if not naam.strip():
+            raise ValueError("a name of an afdeling or groep may not be empty")
+        if not _MAILBOX.match(adres):
+            raise ValueError(f"the mailbox of {naam!r} is not an e-mail address")
+    return value
+
+
+class DeadlineWerkdagen(_Strict):
+    """Working days from registration to the callback deadline, per urgentie."""
+
+    hoog: int = Field(default=1, ge=0, le=60)
+    normaal: int = Field(default=2, ge=0, le=60)
+    laag: int = Field(default=5, ge=0, le=60)
+
+
+class KlantcontactenSettings(_Strict):
+    """``[klantcontacten]`` in a gemeente file: routing, deadlines, mail and retention.
+
+    Every key has a default, so a gemeente without the section registers klantcontacten and
+    routes contactverzoeken to medewerkers; an afdeling or groep can be assigned only when it
+    has a functional mailbox here.
+    """
+
+    afdelingen: dict[str, str] = Field(
+        default_factory=dict, description="Functional mailbox per afdeling (AD department)."
+    )
+    groepen: dict[str, str] = Field(
+        default_factory=dict, description="Functional mailbox per AD group."
+    )
+    kcc_mailbox: str | None = Field(
+        default=None,
+        description="The KCC's own mailbox: escalations go here when the afdeling has none.",
+    )
+    deadline_werkdagen: DeadlineWerkdagen = Field(default_factory=DeadlineWerkdagen)
+    werkdag_einde: str = Field(
+        default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local."
+    )
+    herinnering_uren_voor_deadline: int = Field(default=4, ge=0, le=240)
+    link_sjabloon: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Front-end URL of a contactverzoek; placeholders {id} and {gemeente}.",
+    )
+    bewaartermijn_dagen: int = Field(default=365, ge=1, le=36500)
+    doel: str | None = Field(
+        default=None,
+        description="Doel (code from [[doelen]]) of storing a caller's BSN with a klantcontact.",
+    )
+    tijdzone: Literal["Europe/Amsterdam"] = "Europe/Amsterdam"
+
+    _afdelingen = field_validator("afdelingen", "groepen")(_check_mailboxes)
+
+    @field_validator("kcc_mailbox")
+    @classmethod
+    def _kcc_mailbox(cls, value: str | None) -> str | None:
+        if value is not None and not _MAILBOX.match(value):
+            raise ValueError("kcc_mailbox is not an e-mail address")
+        return value
+
+    @field_validator("link_sjabloon")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("link_sjabloon must be an http(s) URL")
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"link_sjabloon is not a valid template: {exc}") from None
+        unknown = names - _LINK_FIELDS
+        if unknown:
+            raise ValueError(
+                f"link_sjabloon may use only {{id}} and {{gemeente}}, not {sorted(unknown)}"
+            )
+        return value
 
 
 class GemeenteFile(_Strict):
@@ -89,6 +244,10 @@ class GemeenteFile(_Strict):
     sync: dict[str, int] = Field(
         default_factory=dict, description="Sync interval per plugin name, seconds."
     )
+    rate_limits: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
+    )
+    klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -105,6 +264,8 @@ class Gemeente:
     privacy: dict[str, Any] = field(default_factory=dict)
     sync_intervals: dict[str, int] = field(default_factory=dict)
     source: Path | None = None
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -215,6 +376,18 @@ def _load_gemeente(
                 )
             )
             ok = False
+    try:
+        rate_limits = hub.rate_limits.merged(parsed.rate_limits)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(path, "rate_limits", exc))
+    doel = parsed.klantcontacten.doel
+    if doel is not None and doel not in {str(d.get("code")) for d in parsed.doelen}:
+        problems.append(
+            ConfigProblem(
+                str(path), "klantcontacten.doel", f"no [[doelen]] entry has code {doel!r}"
+            )
+        )
+        ok = False
     if not ok:
         return None
     return Gemeente(
@@ -226,6 +399,8 @@ def _load_gemeente(
         privacy=parsed.privacy,
         sync_intervals=parsed.sync,
         source=path,
+        rate_limits=rate_limits,
+        klantcontacten=parsed.klantcontacten,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,
     )

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Make PostgreSQL and Redis reachable for the tests; stop afterwards only what this script started.
+# Also installs Debian's chromium and chromium-driver for the browser tests (when root; the
+# tests skip with a reason otherwise). No browser is ever downloaded from elsewhere.
 #   scripts/test-services.sh up     # start what is missing (installs Debian packages when root)
 #   scripts/test-services.sh down   # stop what 'up' started
 set -euo pipefail
@@ -66,8 +68,14 @@ redis_down() {
   rm -f "$STATE_DIR/redis.started" "$STATE_DIR/redis.pid"; log "Redis stopped"
 }
 
+browser_up() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return; fi
+  if ! is_root; then log "chromium is not installed and this is not root: browser tests will skip"; return; fi
+  apt_install chromium chromium-driver; log "chromium installed"
+}
+
 case "${1:-}" in
-  up) pg_up; redis_up ;;
+  up) pg_up; redis_up; browser_up ;;
   down) redis_down; pg_down ;;
   *) echo "usage: $0 up|down" >&2; exit 2 ;;
 esac

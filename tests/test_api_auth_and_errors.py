@@ -58,6 +58,37 @@ def test_expired_token_gets_401(client: TestClient, dev_key: str) -> None:
     assert "verlopen" in body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", "4102444800"),
+        ("exp", 1e300),
+        ("exp", 4102444800.5),
+        ("exp", True),
+        ("exp", 10**12),
+        ("nbf", "0"),
+        ("iat", 10**12),
+        ("iat", "now"),
+    ],
+)
+def test_time_claims_must_be_integers_within_sane_bounds(
+    client: TestClient, dev_key: str, claim: str, value: Any
+) -> None:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": "kcc-hub-dev",
+        "aud": "kcc-hub",
+        "sub": "u",
+        "iat": now,
+        "exp": now + 600,
+        "roles": ["beheerder"],
+        "gemeenten": ["9999"],
+        claim: value,
+    }
+    token = jwt.encode(claims, dev_key, algorithm="HS256")
+    assert_problem(client.get(PLUGINS, headers=bearer(token)), 401)
+
+
 def test_token_signed_with_another_key_gets_401(client: TestClient) -> None:
     now = int(time.time())
     token = jwt.encode(
@@ -93,9 +124,25 @@ def test_role_not_allowed_gets_403(client: TestClient, token_for: Callable[..., 
     assert_problem(client.get(PLUGINS + "/notities/synchronisaties", headers=bearer(token)), 403)
 
 
-def test_unknown_gemeente_gets_404(client: TestClient, token_for: Callable[..., str]) -> None:
-    token = token_for("beheerder", gemeenten=("0599",))
-    assert_problem(client.get("/api/v1/gemeenten/0599/plugins", headers=bearer(token)), 404)
+def test_a_gemeente_that_is_not_connected_answers_like_one_the_token_does_not_cover(
+    client: TestClient, token_for: Callable[..., str]
+) -> None:
+    not_connected = assert_problem(
+        client.get(
+            "/api/v1/gemeenten/0599/plugins",
+            headers=bearer(token_for("beheerder", gemeenten=("0599",))),
+        ),
+        403,
+    )
+    not_covered = assert_problem(
+        client.get(
+            "/api/v1/gemeenten/0363/plugins",
+            headers=bearer(token_for("beheerder", gemeenten=("0599",))),
+        ),
+        403,
+    )
+    assert not_connected["title"] == not_covered["title"]
+    assert not_connected["detail"].replace("0599", "0363") == not_covered["detail"]
 
 
 def test_malformed_body_gets_400_naming_the_field(
@@ -166,11 +213,27 @@ def test_probes_answer(client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["checks"] == {"store": "ok", "broker": "ok"}
 
 
-def test_metrics_count_requests_per_route_and_gemeente(
-    client: TestClient, token_for: Callable[..., str]
+def test_metrics_without_a_token_answer_only_on_loopback(client: TestClient) -> None:
+    # The test client is not on loopback; a Prometheus on the same host would be.
+    assert_problem(client.get("/metrics"), 403)
+
+
+def test_metrics_with_a_configured_token_need_it(
+    make_runtime: Callable[..., Any],
+    hub_config: Any,
+    token_for: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KCC_METRICS_TOKEN", "metrics-" + "m" * 32)
+    with (hub_config / "hub.toml").open("a") as fh:
+        fh.write('\n[api]\nmetrics_token = "${KCC_METRICS_TOKEN}"\n')
+    client = TestClient(create_app(make_runtime()))
+    assert_problem(client.get("/metrics"), 401)
+    assert_problem(client.get("/metrics", headers=bearer("wrong")), 401)
+    # A hub token is not the metrics token.
+    assert_problem(client.get("/metrics", headers=bearer(token_for("beheerder"))), 401)
     client.get(PLUGINS, headers=bearer(token_for("beheerder")))
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer("metrics-" + "m" * 32)).text
     assert 'route="/api/v1/gemeenten/{gemeentecode}/plugins"' in text
     assert 'gemeente="9999"' in text
     assert "kcc_hub_upstream_calls_total" in text

@@ -79,7 +79,7 @@ def test_demo_serves_livez_and_the_openapi_document(demo: tuple[str, str]) -> No
 
 def test_demo_prints_a_working_token_per_role(demo: tuple[str, str]) -> None:
     base, output = demo
-    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder"):
+    for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider"):
         response = httpx.get(
             f"{base}/api/v1/gemeenten/9999/plugins",
             headers={"Authorization": f"Bearer {token_from(output, role)}"},
@@ -113,3 +113,35 @@ def test_demo_directory_answers_from_the_store_with_its_sync_time(demo: tuple[st
     body = response.json()
     assert body["totaal"] > 0
     assert all(r["gesynchroniseerdOp"] for r in body["resultaten"])
+
+
+def test_demo_registers_no_klantcontact_and_sends_no_mail_by_itself(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    headers = {"Authorization": f"Bearer {token_from(output, 'kcc-medewerker')}"}
+    for resource in ("klantcontacten", "contactverzoeken"):
+        response = httpx.get(f"{base}/api/v1/gemeenten/9999/{resource}", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["totaal"] == 0
+    # The Exchange double shows what it was sent (docs/klantcontacten.md): nothing yet.
+    assert httpx.get("http://127.0.0.1:8711/_double/verzonden").json() == {"verzonden": []}
+
+
+def test_demo_offers_the_beheer_pages_with_a_dev_login_over_loopback_http(
+    demo: tuple[str, str],
+) -> None:
+    base, output = demo
+    assert f"{base}/beheer/" in output
+    with httpx.Client(base_url=base, follow_redirects=True) as browser:
+        page = browser.get("/beheer/inloggen")
+        assert page.status_code == 200 and "Ontwikkel-login" in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        # Plain http on loopback: the demo's cookie is not Secure, so a browser sends it back.
+        assert "secure" not in page.headers["set-cookie"].lower()
+        login = browser.post(
+            "/beheer/inloggen/dev",
+            data={"csrf": csrf.group(1), "gemeente": "9999", "rol": "beheerder", "naam": "Demo"},
+        )
+        assert login.status_code == 200 and "Plugins" in login.text

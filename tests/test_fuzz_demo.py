@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hub.api.app import create_app
 from hub.demo import DEMO_ENV, running_doubles
 from hub.runtime import Runtime
-from hub.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 DOUBLE_PORTS = (8711, 8712, 8713, 8714, 8722)
@@ -42,29 +41,33 @@ def doubles() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo_runtime(doubles: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+def demo_runtime(doubles: None, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    """The demo configuration on a migrated store: SQLite, then PostgreSQL."""
     for key, value in DEMO_ENV.items():
         monkeypatch.setenv(key, value)
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    upgrade(url)
-    return Runtime.build(config_dir=REPO / "config", database_url=url)
+    return Runtime.build(config_dir=REPO / "config", database_url=database_url)
+
+
+# Per operation and database; PostgreSQL repeats the run with fewer examples.
+EXAMPLES = {"sqlite": 25, "postgresql": 8}
 
 
 def test_no_request_over_the_real_plugins_gets_a_hub_error(
     demo_runtime: Runtime, token_for: Callable[..., str]
 ) -> None:
+    examples = EXAMPLES[demo_runtime.store.dialect]
     os.environ["KCC_HUB_DEV_KEY"] = DEMO_ENV["KCC_HUB_DEV_KEY"]
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(demo_runtime))
     tokens = {
         role: token_for(role)
-        for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder")
+        for role in ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
     }
     for result in schema.get_all_operations():
         operation = result.ok()
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=25,
+            max_examples=examples,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,

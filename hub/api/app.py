@@ -10,11 +10,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from hub.api.docs import install_docs
+from hub.api.metrics_access import metrics_access
 from hub.api.middleware import install_middleware
 from hub.api.openapi import PREFIX, install_openapi
 from hub.api.problems import install_problem_handlers
-from hub.jobs.actors import submit_melding
+from hub.beheer.web import create_beheer_app
+from hub.jobs.actors import submit_melding, verwerk_klantcontact_outbox
 from hub.jobs.broker import broker_reachable
+from hub.klantcontacten import set_dispatcher as set_klantcontacten_dispatcher
 from hub.meldingen import set_dispatcher
 from hub.runtime import Runtime
 
@@ -33,6 +37,7 @@ ROUTE_MODULES = (
     "zaken",
     "meldingen",
     "klantcontacten",
+    "contactverzoeken",
     "haalcentraal",
     "objecten",
 )
@@ -42,16 +47,24 @@ def _dispatch_melding(gemeente: str, melding_id: str) -> None:
     submit_melding.send(gemeente, melding_id)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def _dispatch_klantcontacten(gemeente: str, rij_id: str) -> None:
+    verwerk_klantcontact_outbox.send(gemeente, rij_id)
+
+
+def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastAPI:
+    """The hub's HTTP application; ``beheer_loopback_http`` is for the demo only (see
+    :func:`hub.beheer.web.create_beheer_app`)."""
     app = FastAPI(
         title="KCC Hub",
         openapi_url=PREFIX + "/openapi.json",
-        docs_url=PREFIX + "/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = runtime
     # A stored melding is handed to the outbox job at once; the sweeper catches what this misses.
     set_dispatcher(_dispatch_melding)
+    # The same for a contactverzoek's mail and forwarding; the 15-second sweep catches the rest.
+    set_klantcontacten_dispatcher(_dispatch_klantcontacten)
     install_problem_handlers(app)
     install_middleware(app)
     for name in ROUTE_MODULES:
@@ -85,10 +98,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         )
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        # The metrics name every connected gemeente: a bearer token, or loopback only.
+        metrics_access(request, request.app.state.runtime.tenants.hub.api)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_openapi(app)
+    install_docs(app)
+    app.mount("/beheer", create_beheer_app(runtime, loopback_http=beheer_loopback_http))
     return app
 
 

@@ -7,6 +7,7 @@ built from error types and field names, never from the input values.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub.errors import InvalidRequest, KccError
+from hub.errors import InvalidRequest, KccError, safe_name
+from hub.scrub import carries_person_data, redact
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ _TITLES = {
     415: "Mediatype niet ondersteund",
     422: "Verzoek niet verwerkbaar",
     429: "Te veel verzoeken",
+    431: "Headers te groot",
     500: "Interne fout",
     501: "Niet beschikbaar",
     502: "Bronsysteem weigert het verzoek",
@@ -61,6 +64,15 @@ class Problem(BaseModel):
     bron: str | None = Field(default=None, description="Het bronsysteem (plugin) dat faalde.")
 
 
+def problem_instance(path: str) -> str:
+    """The request path as ``instance``, with every segment that carries person data (a BSN,
+    an e-mail address, a telephone number) or a control character replaced."""
+    return "/".join(
+        "[verborgen]" if carries_person_data(part) or not part.isprintable() else part
+        for part in path.split("/")
+    )
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -74,8 +86,9 @@ def problem_response(
     body = Problem(
         title=title or _TITLES.get(status, "Fout"),
         status=status,
-        detail=detail,
-        instance=request.url.path,
+        # Messages are built without input values; scrubbing is the last line of defence.
+        detail=redact(detail),
+        instance=problem_instance(request.url.path),
         traceId=getattr(request.state, "trace_id", None),
         invalidParams=invalid,
         bron=source,
@@ -90,7 +103,7 @@ def problem_response(
 
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    return safe_name(".".join(parts)) or "body"
 
 
 def _validation_reason(err: dict[str, Any]) -> tuple[str, str]:
@@ -103,6 +116,20 @@ def _validation_reason(err: dict[str, Any]) -> tuple[str, str]:
         return "unknownParam", "Dit veld is onbekend."
     # pydantic's message describes the constraint, never the value given.
     return kind, str(err.get("msg", "Ongeldige waarde.")).removeprefix("Value error, ")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document offers on this path: Starlette names only the
+    first matching route's (``/plugins/{naam}/synchronisaties`` has a GET and a POST route)."""
+    document = request.app.openapi()
+    prefix = (document.get("servers") or [{"url": ""}])[0]["url"].rstrip("/")
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in document.get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(prefix + template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -128,6 +155,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(KccError)
     async def _kcc(request: Request, exc: KccError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int):
+            headers = {"Retry-After": str(retry_after)}
         if exc.status >= 500:
             log.warning(
                 "request failed: %s from %s (%s)",
@@ -144,17 +174,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Fout")
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Deze resource bestaat niet."
+        headers = exc.headers
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
-        return problem_response(request, exc.status_code, detail, headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The trace id links the client's report to this log line; the client never sees the trace.
-        log.exception("unexpected error", exc_info=exc)
-        return problem_response(
-            request, 500, "Er ging iets mis in de hub. Meld het trace id aan de beheerder."
-        )
+            headers = {**(exc.headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+        return problem_response(request, exc.status_code, detail, headers=headers)
 
 
 _PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}

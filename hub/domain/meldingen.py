@@ -10,10 +10,11 @@ from hub.domain.base import ApiModel
 
 
 class Locatie(ApiModel):
-    adres: str | None = None
-    postcode: str | None = None
-    huisnummer: str | None = None
-    woonplaats: str | None = None
+    # Together at most Fixi's 300 characters for an address ("adres, woonplaats").
+    adres: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=7)
+    huisnummer: str | None = Field(default=None, max_length=10)
+    woonplaats: str | None = Field(default=None, max_length=80)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 

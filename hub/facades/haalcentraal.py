@@ -20,7 +20,6 @@ from hub.errors import InvalidRequest, KccError, Unauthorized
 from hub.facades.afnemers import Geweigerd, haalcentraal_client, vrager
 from hub.facades.settings import HaalCentraalSettings
 from hub.privacy.pipeline import PluginCaller, lookup_personen
-from hub.privacy.pogingen import log_weigering
 from hub.store.db import Store
 from hub.tenants import Gemeente
 
@@ -97,14 +96,18 @@ def bevraag(
         )
     doel = (headers.get(settings.doel_header) or "").strip() or client.doel
     vraag = pipeline_vraag(body, doel)
-    if wie.weigering is not None:
-        log_weigering(
-            store, gemeente, wie.caller, trace_id, vraag, wie.weigering, traceparent=traceparent
-        )
-        raise wie.weigering
     try:
+        # A refused user is refused by the pipeline too, after it logged the attempt with
+        # the BSNs and the doel it carried.
         answer = lookup_personen(
-            store, plugins, gemeente, wie.caller, trace_id, vraag, traceparent=traceparent
+            store,
+            plugins,
+            gemeente,
+            wie.caller,
+            trace_id,
+            vraag,
+            traceparent=traceparent,
+            refusal=wie.weigering,
         )
     except InvalidRequest as exc:
         if exc.field != "doel":

@@ -13,10 +13,12 @@ import hub.jobs.broker  # noqa: F401  (declares the broker before the actors bin
 from hub.beschikbaarheid import refresh_gemeente
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
+from hub.klantcontacten import Beleid, plan, purge, te_doen, verwerk
 from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
 from hub.sync.runner import SyncAlreadyRunning, run_sync
+from hub.tenants import KlantcontactenSettings
 
 
 @dramatiq.actor(queue_name="sync", time_limit=30 * 60 * 1000)
@@ -78,6 +80,58 @@ def purge_logboek_retention(gemeente: str) -> None:
         purge_logboek(rt.store, privacy_for(config))
 
 
+@dramatiq.actor(queue_name="maintenance", max_retries=0)
+def anchor_logboek() -> None:
+    """Write every gemeente's logboek chain head to the configured witness."""
+    from hub.privacy.witness import anchor_all, witness_from_settings
+
+    rt = job_runtime()
+    settings = rt.tenants.hub.witness
+    if settings is None:
+        return
+    sleutels = [privacy_for(g).sleutels for g in rt.tenants.gemeenten.values()]
+    anchor_all(rt.store, sleutels, witness_from_settings(settings))
+
+
+# One attempt per message: the outbox row keeps its own attempts and backoff and the sweep
+# re-sends it when due, so a message that fails is final and its dead letter is listed.
+@dramatiq.actor(queue_name="outbox", max_retries=0, time_limit=5 * 60 * 1000)
+def verwerk_klantcontact_outbox(gemeente: str, rij_id: str) -> None:
+    """Send one queued mail or forwarding of a klantcontact or contactverzoek."""
+    rt = job_runtime()
+    verwerk(rt.store, rt.host, gemeente, rij_id, Beleid.uit(rt.tenants.hub.outbox))
+
+
+@dramatiq.actor(queue_name="outbox", max_retries=0)
+def sweep_klantcontacten_outbox() -> None:
+    """Send what waits in the klantcontacten outbox and is due (broker outage, crashed worker)."""
+    rt = job_runtime()
+    for gemeente, rij_id in te_doen(rt.store, limit=500):
+        verwerk_klantcontact_outbox.send(gemeente, rij_id)
+
+
+@dramatiq.actor(queue_name="outbox", max_retries=0)
+def plan_contactverzoek_herinneringen() -> None:
+    """Queue due reminders and escalations (each exactly once) and send them."""
+    rt = job_runtime()
+
+    def instellingen(code: str) -> KlantcontactenSettings | None:
+        gemeente = rt.tenants.get(code)
+        return gemeente.klantcontacten if gemeente else None
+
+    for gemeente, rij_id in plan(rt.store, instellingen):
+        verwerk_klantcontact_outbox.send(gemeente, rij_id)
+
+
+@dramatiq.actor(queue_name="maintenance")
+def purge_klantcontacten(gemeente: str) -> None:
+    """Delete the gemeente's klantcontacten and handled contactverzoeken past their term."""
+    rt = job_runtime()
+    config = rt.tenants.get(gemeente)
+    if config is not None:
+        purge(rt.store, gemeente, config.klantcontacten.bewaartermijn_dagen)
+
+
 ALL: list[dramatiq.Actor[..., None]] = [
     sync_plugin,
     submit_melding,
@@ -85,4 +139,9 @@ ALL: list[dramatiq.Actor[..., None]] = [
     sync_melding_statuses,
     refresh_beschikbaarheid,
     purge_logboek_retention,
+    anchor_logboek,
+    verwerk_klantcontact_outbox,
+    sweep_klantcontacten_outbox,
+    plan_contactverzoek_herinneringen,
+    purge_klantcontacten,
 ]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dramatiq.broker import MessageProxy
 from sqlalchemy import select
 
 from hub.jobs.context import job_runtime
 from hub.jobs.dead_letters import DeadLetter
 from hub.store.base import utcnow
+
+
+def _plain(value: Any) -> str | int | float | bool | None:
+    """Scalars keep their type, so a retry sends exactly what the actor got (``full=False``
+    must not come back as the truthy string "False"); anything else is kept as text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def record_dead_letter(message: MessageProxy, exception: BaseException) -> None:
@@ -27,8 +37,8 @@ def record_dead_letter(message: MessageProxy, exception: BaseException) -> None:
                 actor=message.actor_name,
                 message_id=message.message_id,
                 arguments={
-                    "args": [str(a) for a in args],
-                    "kwargs": {k: str(v) for k, v in kwargs.items()},
+                    "args": [_plain(a) for a in args],
+                    "kwargs": {k: _plain(v) for k, v in kwargs.items()},
                 },
                 error=f"{type(exception).__name__}: {exception}"[:2000],
                 # Dramatiq counts the final failed attempt too; store the retries actually made.

@@ -43,7 +43,7 @@ def accept(
     store: Store, gemeente: str, caller: Caller, idempotency_key: str, body: NieuweMelding
 ) -> tuple[Melding, bool]:
     """Store the melding (status ``in_wachtrij``) and its outbox row; ``created`` is False for a
-    repeated request with the same key and body, which returns the stored melding unchanged.
+    repeated request with the same key and body, which gets the original answer again.
 
     Raises :class:`IdempotencyKeyReused` (409) when the key was used for another body or by
     another caller, and ``InvalidRequest`` for a malformed key.
@@ -116,7 +116,7 @@ def _existing(store: Store, gemeente: str, key: str, vingerafdruk: str) -> Meldi
                 "Deze Idempotency-Key is al gebruikt voor een andere melding; "
                 "gebruik een nieuwe sleutel voor een nieuwe melding"
             )
-        return Melding.from_row(row)
+        return Melding.as_accepted(row)
 
 
 def normalise_email(value: str | None) -> str | None:

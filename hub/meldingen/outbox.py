@@ -20,7 +20,13 @@ from sqlalchemy import or_, select, update
 
 from hub.caller import SYSTEM_CALLER
 from hub.domain.meldingen import Locatie, Melder, NieuweMelding, UpstreamMelding
-from hub.errors import CapabilityMissing, InvalidRequest, KccError, UpstreamUnavailable
+from hub.errors import (
+    CapabilityMissing,
+    InvalidRequest,
+    KccError,
+    UpstreamRefusedContent,
+    UpstreamUnavailable,
+)
 from hub.meldingen.tables import IN_WACHTRIJ, INGEDIEND, MISLUKT, MeldingRij, OutboxRij
 from hub.store.base import utcnow
 from hub.store.db import Store
@@ -129,7 +135,8 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
     try:
         with _renewed(store, gemeente, melding_id, lease):
             plugin, upstream = _create(plugins, gemeente, nieuwe, melding_id)
-    except InvalidRequest as exc:
+    except (InvalidRequest, UpstreamRefusedContent) as exc:
+        # A permanent refusal of the content: retrying forever would change nothing.
         _finish_failed(store, gemeente, melding_id, exc.detail)
         log.warning(
             "melding %s (gemeente %s) refused upstream: %s", melding_id, gemeente, exc.detail

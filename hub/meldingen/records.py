@@ -45,6 +45,21 @@ class Melding(ApiModel):
     bron: MeldingBron | None = None
 
     @classmethod
+    def as_accepted(cls, row: MeldingRij) -> Melding:
+        """The answer as first given (202, ``in_wachtrij``): what a repeated request with the
+        same Idempotency-Key gets back, whatever happened to the melding since. The current
+        state is ``GET …/meldingen/{id}``."""
+        return cls.from_row(row).model_copy(
+            update={
+                "status": "in_wachtrij",
+                "ingediend_op": None,
+                "pogingen": 0,
+                "fout": None,
+                "bron": None,
+            }
+        )
+
+    @classmethod
     def from_row(cls, row: MeldingRij) -> Melding:
         bron = None
         if row.extern_id and row.plugin:

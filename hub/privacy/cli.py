@@ -7,10 +7,16 @@
 
 A BSN on the command line ends up in shell history: give ``-`` to read it from
 standard input instead.
+
+``inzage`` and ``export`` are themselves processings of person data: each leaves a
+logboek record (activity ``logboek-inzage`` with the BSN as betrokkene, or
+``logboek-export``) with the operating-system user as medewerker, role
+``privacy-officer`` and client ``kcc-hub-cli``, in the same transaction as the read.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from datetime import datetime
@@ -20,12 +26,16 @@ from typing import IO, Any
 import click
 
 from hub.bsn import is_valid_bsn
+from hub.caller import Caller
 from hub.cli_options import config_option
 from hub.privacy import logboek as lb
+from hub.privacy.pipeline import new_logboek_invoer
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
 from hub.settings_errors import ConfigError
+from hub.store.base import utcnow
 from hub.store.db import Store
+from hub.tracing import new_trace_id
 
 
 def _gemeente_option(fn: Any) -> Any:
@@ -51,6 +61,26 @@ def _load(config_dir: Path | None, code: str) -> tuple[Store, GemeentePrivacy, A
     return Store.from_env(), privacy, gemeente
 
 
+def _log_cli(
+    session: Any, privacy: GemeentePrivacy, activiteit: str, bsn: str | None = None
+) -> None:
+    """The command's own logboek record (see the module docstring)."""
+    user = getpass.getuser()
+    caller = Caller(
+        subject=f"cli:{user}",
+        display_name=user,
+        roles=frozenset({"privacy-officer"}),
+        gemeenten=frozenset({privacy.gemeente}),
+        client_id="kcc-hub-cli",
+    )
+    invoer = new_logboek_invoer(privacy, caller, new_trace_id(), activiteit)
+    invoer.velden.append("logboek")
+    if bsn is not None:
+        invoer.betrokkenen.append(bsn)
+    invoer.end_time = utcnow()
+    lb.append(session, privacy.sleutels, invoer)
+
+
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -69,14 +99,50 @@ def logboek_group() -> None:
     """The logboek of person-data access: verify, export, inzage (AVG article 15), purge."""
 
 
+def _witness(config_dir: Path | None) -> Any:
+    from hub.privacy.witness import witness_from_settings, witness_settings_in
+    from hub.tenants import config_dir as default_config_dir
+
+    settings = witness_settings_in(config_dir or default_config_dir())
+    return None if settings is None else witness_from_settings(settings)
+
+
 @logboek_group.command("verify")
 @_gemeente_option
+@click.option(
+    "--witness-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Anchor lines exported from the syslog/SIEM witness, to check the chain against.",
+)
 @config_option
-def verify_cmd(gemeente: str, config_dir: Path | None) -> None:
-    """Check the hash chain; exit 1 and name the first broken record when it is not intact."""
+def verify_cmd(gemeente: str, witness_file: Path | None, config_dir: Path | None) -> None:
+    """Check the hash chain, and against the witness when one is configured (or given):
+    exit 1 and name the first broken record when it is not intact, rolled back or wiped."""
+    from hub.privacy import witness as w
+
     store, privacy, _ = _load(config_dir, gemeente)
+    getuige = None if witness_file else _witness(config_dir)
+    bevinding: w.Bevinding | None = None
     with store.session() as session:
         result = lb.verify(session, privacy.sleutels)
+        if result.intact and (witness_file or getuige):
+            try:
+                ankers: list[w.Anker] = []
+                if witness_file:
+                    with witness_file.open(encoding="utf-8", errors="replace") as fh:
+                        ankers = w.read_syslog_lines(fh)
+                elif getuige is not None:
+                    ankers = getuige.lees(gemeente)
+            except w.WitnessUnreadable as exc:
+                raise click.ClickException(str(exc)) from exc
+            bevinding = w.check_chain(session, privacy.sleutels, ankers, result.laatste_volgnummer)
+    if bevinding is not None and not bevinding.intact:
+        click.echo(
+            f"BROKEN: logboek of gemeente {gemeente}: record {bevinding.volgnummer}: "
+            f"{bevinding.reden}"
+        )
+        sys.exit(1)
     start = (
         f"after checkpoint {result.checkpoint_volgnummer}"
         if result.checkpoint_volgnummer
@@ -86,6 +152,11 @@ def verify_cmd(gemeente: str, config_dir: Path | None) -> None:
         click.echo(
             f"OK: logboek of gemeente {gemeente} intact, {result.aantal_gecontroleerd} record(s) "
             f"checked {start}, last sequence number {result.laatste_volgnummer}"
+            + (
+                f", witnessed up to {bevinding.getuige_volgnummer}"
+                if bevinding is not None and bevinding.getuige_volgnummer is not None
+                else ""
+            )
         )
         return
     breuk = result.eerste_breuk
@@ -106,12 +177,13 @@ def export_cmd(
     gemeente: str, van: str | None, tot: str | None, output: Path | None, config_dir: Path | None
 ) -> None:
     """Write the records as JSON lines (first line: chain head and checkpoint)."""
-    store, _privacy, _ = _load(config_dir, gemeente)
+    store, privacy, _ = _load(config_dir, gemeente)
     out = _output(output)
     try:
         with store.session() as session:
             for item in lb.export(session, gemeente, van=_moment(van), tot=_moment(tot)):
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            _log_cli(session, privacy, "logboek-export")
     finally:
         if output:
             out.close()
@@ -152,6 +224,7 @@ def inzage_cmd(
             organisatie=f"Gemeente {config.naam}",
             met_medewerker=met_medewerker,
         )
+        _log_cli(session, privacy, "logboek-inzage", bsn)
     out = _output(output)
     try:
         if fmt == "csv":
@@ -162,6 +235,22 @@ def inzage_cmd(
     finally:
         if output:
             out.close()
+
+
+@logboek_group.command("anchor")
+@_gemeente_option
+@config_option
+def anchor_cmd(gemeente: str, config_dir: Path | None) -> None:
+    """Write the chain head to the configured witness now (the scheduler does it regularly)."""
+    from hub.privacy.witness import anchor
+
+    store, privacy, _ = _load(config_dir, gemeente)
+    getuige = _witness(config_dir)
+    if getuige is None:
+        raise click.ClickException("no [witness] is configured in hub.toml (see docs/privacy.md)")
+    with store.session() as session:
+        anker = anchor(session, privacy.sleutels, getuige)
+    click.echo(f"gemeente {gemeente}: head {anker.volgnummer} anchored")
 
 
 @logboek_group.command("purge")

@@ -33,9 +33,7 @@ Integrity
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -63,7 +61,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.bsn import mask_bsn
 from hub.privacy.keys import LogboekSleutels
 from hub.store.base import Base, UtcDateTime, utcnow
 
@@ -103,6 +100,7 @@ class LogboekRecord(Base):
     velden: Mapped[str] = mapped_column(Text)  # JSON list of delivered field paths
     aantal_personen: Mapped[int] = mapped_column(Integer)
     foreign_operation: Mapped[str | None] = mapped_column(String(200))
+    signalen: Mapped[str | None] = mapped_column(String(100))  # comma separated, e.g. "bulk"
     prev_hash: Mapped[str] = mapped_column(String(64))
     record_hash: Mapped[str] = mapped_column(String(64))
 
@@ -266,6 +264,7 @@ class LogboekInvoer:
     aantal_personen: int = 0
     # Raw BSNs of the betrokkenen, in order; only their hash and ciphertext are stored.
     betrokkenen: list[str] = field(default_factory=list)
+    signalen: list[str] = field(default_factory=list)  # hub.privacy.volume, e.g. "bulk"
 
 
 def _iso(moment: datetime) -> str:
@@ -298,6 +297,8 @@ def _canonical(
         "betrokkenen": [list(b) for b in betrokkenen],
         "prev_hash": prev_hash,
     }
+    if record.signalen:  # only when set, so records from before signals keep their hashes
+        body["signalen"] = record.signalen
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -365,6 +366,7 @@ def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -
         velden=json.dumps(sorted(set(invoer.velden)), ensure_ascii=False),
         aantal_personen=invoer.aantal_personen,
         foreign_operation=invoer.foreign_operation,
+        signalen=",".join(sorted(set(invoer.signalen))) or None,
     )
     # Taking the head's row lock (PostgreSQL) or the write lock (SQLite) serialises appenders.
     advance = (
@@ -715,6 +717,7 @@ class LogboekRegel:
     aantal_personen: int
     aantal_betrokkenen: int
     foreign_operation: str | None
+    signalen: list[str]
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -750,6 +753,7 @@ def _regel(record: LogboekRecord, betrokkenen: int) -> LogboekRegel:
         aantal_personen=record.aantal_personen,
         aantal_betrokkenen=betrokkenen,
         foreign_operation=record.foreign_operation,
+        signalen=record.signalen.split(",") if record.signalen else [],
     )
 
 
@@ -765,6 +769,7 @@ def search(
     doel: str | None = None,
     van: datetime | None = None,
     tot: datetime | None = None,
+    signaal: str | None = None,
     page: int = 1,
     size: int = 50,
 ) -> Pagina:
@@ -791,6 +796,8 @@ def search(
         where.append(LogboekRecord.start_time >= van)
     if tot is not None:
         where.append(LogboekRecord.start_time < tot)
+    if signaal is not None:
+        where.append(LogboekRecord.signalen.contains(signaal))
     total = int(session.scalar(select(func.count()).select_from(LogboekRecord).where(*where)) or 0)
     records = list(
         session.scalars(
@@ -818,116 +825,6 @@ def search(
         pagina=page,
         grootte=size,
     )
-
-
-@dataclass(frozen=True)
-class InzageRegel:
-    """One line of the AVG art. 15 answer: when, who (role, optionally the person), what, why."""
-
-    tijdstip: str
-    organisatie: str
-    rol: str
-    medewerker: str | None
-    doel: str | None
-    doel_omschrijving: str
-    verwerkingsactiviteit: str | None
-    gegevens: list[str]
-    resultaat: str
-
-
-def inzage(
-    session: Session,
-    sleutels: LogboekSleutels,
-    bsn: str,
-    *,
-    doel_omschrijvingen: dict[str, str] | None = None,
-    organisatie: str = "",
-    met_medewerker: bool = False,
-) -> list[InzageRegel]:
-    """Who saw this person's data, when, and for what purpose (oldest first).
-
-    By default the medewerker is given by role, not by name: the CJEU (C-579/21)
-    holds that art. 15 covers the dates and purposes of consultations but not,
-    as a rule, the identity of the employees; set ``met_medewerker`` when the
-    privacy officer decides otherwise.
-    """
-    digest = sleutels.betrokkene_hash(bsn)
-    omschrijvingen = doel_omschrijvingen or {}
-    records = session.scalars(
-        select(LogboekRecord)
-        .where(
-            LogboekRecord.gemeente == sleutels.gemeente,
-            LogboekRecord.volgnummer.in_(
-                select(LogboekBetrokkene.volgnummer).where(
-                    LogboekBetrokkene.gemeente == sleutels.gemeente,
-                    LogboekBetrokkene.betrokkene_hash == digest,
-                )
-            ),
-        )
-        .order_by(LogboekRecord.volgnummer)
-    )
-    return [
-        InzageRegel(
-            tijdstip=_iso(r.start_time),
-            organisatie=organisatie or f"gemeente {r.gemeente}",
-            rol=r.rol,
-            medewerker=r.medewerker if met_medewerker else None,
-            doel=r.doel,
-            doel_omschrijving=omschrijvingen.get(r.doel or "", r.doel or ""),
-            verwerkingsactiviteit=r.processing_activity_id,
-            gegevens=[v.removesuffix(":gedeeltelijk") for v in json.loads(r.velden)],
-            resultaat=r.status,
-        )
-        for r in records
-    ]
-
-
-INZAGE_CSV_COLUMNS = (
-    "tijdstip",
-    "organisatie",
-    "rol",
-    "medewerker",
-    "doel",
-    "doel_omschrijving",
-    "verwerkingsactiviteit",
-    "gegevens",
-    "resultaat",
-)
-
-
-def inzage_csv(regels: Sequence[InzageRegel]) -> str:
-    """The inzage as CSV (semicolon separated, as Dutch spreadsheet software expects)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(INZAGE_CSV_COLUMNS)
-    for r in regels:
-        writer.writerow(
-            [
-                r.tijdstip,
-                r.organisatie,
-                r.rol,
-                r.medewerker or "",
-                r.doel or "",
-                r.doel_omschrijving,
-                r.verwerkingsactiviteit or "",
-                ", ".join(r.gegevens),
-                r.resultaat,
-            ]
-        )
-    return buffer.getvalue()
-
-
-def inzage_json(
-    gemeente: str, bsn: str, regels: Sequence[InzageRegel], *, nu: datetime | None = None
-) -> dict[str, Any]:
-    """The inzage as a JSON document; the BSN appears only in its partial form."""
-    return {
-        "gemeente": gemeente,
-        "betrokkene": mask_bsn(bsn),
-        "opgesteldOp": _iso(nu or utcnow()),
-        "aantal": len(regels),
-        "verwerkingen": [asdict(r) for r in regels],
-    }
 
 
 def export(
@@ -997,6 +894,7 @@ def export(
                 "velden": json.loads(r.velden),
                 "aantal_personen": r.aantal_personen,
                 "foreign_operation": r.foreign_operation,
+                "signalen": r.signalen,
                 "betrokkenen": [
                     {"hash": d, "bsn_versleuteld": s} for d, s in children.get(r.volgnummer, [])
                 ],
@@ -1006,3 +904,15 @@ def export(
         after = batch[-1].volgnummer
         for r in batch:
             session.expunge(r)
+
+
+# The privacy officer's inzage lives in its own module; re-exported here for callers.
+from hub.privacy.inzage import (  # noqa: E402
+    INZAGE_CSV_COLUMNS,
+    InzageRegel,
+    inzage,
+    inzage_csv,
+    inzage_json,
+)
+
+__all__ = ["INZAGE_CSV_COLUMNS", "InzageRegel", "inzage", "inzage_csv", "inzage_json"]

@@ -33,9 +33,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from hub.bsn import mask_bsn
 from hub.caller import ROLES
 from hub.privacy import fields as catalogue
+from hub.privacy.partial_forms import partial_form
 from hub.settings_errors import ConfigError, ConfigProblem
 from hub.tenants import config_dir
 
@@ -46,127 +46,6 @@ class Actie(StrEnum):
     TONEN = "tonen"
     GEDEELTELIJK = "gedeeltelijk"
     VERBERGEN = "verbergen"
-
-
-# ---------------------------------------------------------------------------
-# Partial forms
-
-
-def _partial_bsn(value: Any) -> Any:
-    return mask_bsn(value) if isinstance(value, str) else None
-
-
-def _partial_date(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return None
-    kind = value.get("type")
-    year: int | None = None
-    if kind == "Datum" and isinstance(value.get("datum"), str):
-        try:
-            year = int(value["datum"][:4])
-        except ValueError:
-            return None
-    elif kind in ("JaarMaandDatum", "JaarDatum") and isinstance(value.get("jaar"), int):
-        year = value["jaar"]
-    elif kind == "DatumOnbekend":
-        return {"type": "DatumOnbekend", "onbekend": True, "langFormaat": "onbekend"}
-    if year is None:
-        return None
-    return {"type": "JaarDatum", "jaar": year, "langFormaat": str(year)}
-
-
-def _initials(voornamen: str) -> str:
-    return "".join(f"{part[0]}." for part in voornamen.split() if part)
-
-
-def _partial_naam(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return None
-    out: dict[str, Any] = {}
-    voorletters = value.get("voorletters")
-    if not voorletters and isinstance(value.get("voornamen"), str):
-        voorletters = _initials(value["voornamen"])
-    if voorletters:
-        out["voorletters"] = voorletters
-    for key in ("voorvoegsel", "geslachtsnaam", "inOnderzoek"):
-        if key in value:
-            out[key] = value[key]
-    return out or None
-
-
-def _partial_geboorte(value: Any) -> Any:
-    if not isinstance(value, Mapping) or "datum" not in value:
-        return None
-    datum = _partial_date(value["datum"])
-    return {"datum": datum} if datum is not None else None
-
-
-def _partial_verblijfadres(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return None
-    out = {key: value[key] for key in ("woonplaats", "land") if key in value}
-    return out or None
-
-
-def _partial_verblijfplaats(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return None
-    out: dict[str, Any] = {}
-    if "type" in value:
-        out["type"] = value["type"]
-    adres = _partial_verblijfadres(value.get("verblijfadres"))
-    if adres:
-        out["verblijfadres"] = adres
-    return out or None
-
-
-_POSTCODE_PREFIX = re.compile(r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s+")
-
-
-def _partial_adressering(value: Any) -> Any:
-    if not isinstance(value, Mapping):
-        return None
-    out: dict[str, Any] = {}
-    regel2 = value.get("adresregel2")
-    if isinstance(regel2, str):
-        out["adresregel2"] = _POSTCODE_PREFIX.sub("", regel2)
-    if "land" in value:
-        out["land"] = value["land"]
-    return out or None
-
-
-@dataclass(frozen=True)
-class PartialForm:
-    """A defined partial form: the transformation and the upstream fields it needs."""
-
-    apply: Callable[[Any], Any]
-    needs: tuple[str, ...]
-
-
-def partial_form(path: str) -> PartialForm | None:
-    """The partial form defined for a catalogue path, or None when it has none."""
-    last = path.rsplit(".", 1)[-1]
-    if last == "burgerservicenummer":
-        return PartialForm(_partial_bsn, (path,))
-    if catalogue.is_date_leaf(path):
-        return PartialForm(_partial_date, (path,))
-    if last == "naam" and path in ("naam", "partners.naam", "kinderen.naam", "ouders.naam"):
-        return PartialForm(
-            _partial_naam,
-            (f"{path}.voorletters", f"{path}.voorvoegsel", f"{path}.geslachtsnaam"),
-        )
-    if last == "geboorte":
-        return PartialForm(_partial_geboorte, (f"{path}.datum",))
-    if path == "verblijfplaats":
-        return PartialForm(
-            _partial_verblijfplaats,
-            ("verblijfplaats.verblijfadres.woonplaats", "verblijfplaats.verblijfadres.land"),
-        )
-    if path == "verblijfplaats.verblijfadres":
-        return PartialForm(_partial_verblijfadres, (f"{path}.woonplaats", f"{path}.land"))
-    if path == "adressering":
-        return PartialForm(_partial_adressering, ("adressering.adresregel2", "adressering.land"))
-    return None
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +88,8 @@ class RolBeleid:
     toegang: bool
     regels: Regels
     bij_geheimhouding: Regels | None = None
+    # Per doel code: the role's policy for that purpose (role × doel → fields).
+    doelen: Mapping[str, RolBeleid] = field(default_factory=dict)
 
     def regels_voor(self, geheim: bool) -> Regels:
         if geheim and self.bij_geheimhouding is not None:
@@ -229,6 +110,14 @@ class MaskeringsBeleid:
         if beleid is None or not beleid.toegang:
             return None
         return beleid
+
+    def voor(self, rol: str, doel: str) -> RolBeleid | None:
+        """The policy for this role and doel: the role's ``[rollen.<rol>.doelen.<doel>]``
+        table when it has one, else the role's own fields; None without access."""
+        beleid = self.voor_rol(rol)
+        if beleid is None:
+            return None
+        return beleid.doelen.get(doel, beleid)
 
 
 # ---------------------------------------------------------------------------
@@ -276,6 +165,8 @@ def merge_policy(default: Mapping[str, Any], override: Mapping[str, Any]) -> dic
                 if key in ("velden", "bij_geheimhouding") and isinstance(value, Mapping):
                     base = target.get(key)
                     target[key] = {**(base if isinstance(base, Mapping) else {}), **value}
+                elif key == "doelen" and isinstance(value, Mapping):
+                    target[key] = _merge_doelen(target.get(key), value)
                 else:
                     target[key] = value
     for key, value in override.items():
@@ -285,7 +176,26 @@ def merge_policy(default: Mapping[str, Any], override: Mapping[str, Any]) -> dic
     return merged
 
 
-_ROLE_KEYS = frozenset({"toegang", "velden", "bij_geheimhouding"})
+def _merge_doelen(base: Any, override: Mapping[str, Any]) -> dict[str, Any]:
+    """Doel tables merge like role tables: per doel, per field of ``velden``/``bij_geheimhouding``."""
+    merged: dict[str, Any] = dict(base) if isinstance(base, Mapping) else {}
+    for doel, table in override.items():
+        current = merged.get(doel)
+        if not isinstance(table, Mapping) or not isinstance(current, Mapping):
+            merged[doel] = table
+            continue
+        combined = dict(current)
+        for key, value in table.items():
+            old = combined.get(key)
+            both = isinstance(value, Mapping) and isinstance(old, Mapping)
+            combined[key] = {**old, **value} if both else value  # type: ignore[dict-item]
+        merged[doel] = combined
+    return merged
+
+
+_ROLE_KEYS = frozenset({"toegang", "velden", "bij_geheimhouding", "doelen"})
+_DOEL_KEYS = frozenset({"velden", "bij_geheimhouding"})
+_DOEL_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
@@ -315,7 +225,7 @@ def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
             if key not in _ROLE_KEYS:
                 problem(
                     f"{prefix}.{key}",
-                    "unknown setting (expected toegang, velden, bij_geheimhouding)",
+                    "unknown setting (expected toegang, velden, bij_geheimhouding, doelen)",
                 )
         toegang = table.get("toegang", True)
         if not isinstance(toegang, bool):
@@ -332,10 +242,53 @@ def build_policy(raw: Mapping[str, Any], bron: str) -> MaskeringsBeleid:
             problem(prefix, "toegang = false but fields are listed; remove them or allow toegang")
         if toegang and not table.get("velden"):
             problem(f"{prefix}.velden", "toegang = true but no field is listed")
-        rollen[rol] = RolBeleid(rol=rol, toegang=toegang, regels=regels, bij_geheimhouding=geheim)
+        doelen = _build_doelen(table.get("doelen", {}), prefix, rol, geheim, problem)
+        if not toegang and doelen:
+            problem(f"{prefix}.doelen", "toegang = false but doelen are listed; remove them")
+        rollen[rol] = RolBeleid(
+            rol=rol, toegang=toegang, regels=regels, bij_geheimhouding=geheim, doelen=doelen
+        )
     if problems:
         raise ConfigError(problems)
     return MaskeringsBeleid(rollen=rollen, bron=bron)
+
+
+def _build_doelen(
+    raw: Any,
+    prefix: str,
+    rol: str,
+    geheim: Regels | None,
+    problem: Callable[[str, str], None],
+) -> dict[str, RolBeleid]:
+    """``[rollen.<rol>.doelen.<doel>]``: the fields for that purpose, replacing the role's
+    (a field the doel table does not cover is hidden); ``bij_geheimhouding`` falls back to
+    the role's own."""
+    if not isinstance(raw, Mapping):
+        problem(f"{prefix}.doelen", "must be a table of [doelen.<doel-code>] tables")
+        return {}
+    doelen: dict[str, RolBeleid] = {}
+    for code, table in raw.items():
+        where = f"{prefix}.doelen.{code}"
+        if not _DOEL_CODE.match(str(code)):
+            problem(where, "not a doel code (lower case letters, digits, '.', '_', '-')")
+            continue
+        if not isinstance(table, Mapping) or not table.get("velden"):
+            problem(where, "must have a velden table listing the fields for this doel")
+            continue
+        for key in table:
+            if key not in _DOEL_KEYS:
+                problem(f"{where}.{key}", "unknown setting (expected velden, bij_geheimhouding)")
+        regels = _build_rules(table["velden"], f"{where}.velden", problem)
+        eigen = table.get("bij_geheimhouding")
+        doel_geheim = (
+            _build_rules(eigen, f"{where}.bij_geheimhouding", problem)
+            if eigen is not None
+            else geheim
+        )
+        doelen[str(code)] = RolBeleid(
+            rol=rol, toegang=True, regels=regels, bij_geheimhouding=doel_geheim
+        )
+    return doelen
 
 
 def _build_rules(raw: Any, prefix: str, problem: Callable[[str, str], None]) -> Regels:

@@ -18,14 +18,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import secrets
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from hub.bsn import is_valid_bsn
 from hub.caller import Caller
 from hub.errors import (
     CapabilityMissing,
@@ -39,181 +36,30 @@ from hub.privacy import fields as catalogue
 from hub.privacy.doelbinding import Doel
 from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
 from hub.privacy.masking import Gemaskeerd, RolBeleid, mask_persoon, upstream_fields
+from hub.privacy.personen_vraag import bsns_in, parse_query
 from hub.privacy.settings import GemeenteLike, GemeentePrivacy, privacy_for
+from hub.privacy.volume import (
+    RateLimitSettings,
+    TooManyRequests,
+    check_lookup,
+    limits_of,
+    soorten_of,
+)
 from hub.store.base import utcnow
 from hub.store.db import Store
+from hub.tracing import new_span_id, parse_traceparent, safe_traceparent
 
 log = logging.getLogger(__name__)
 
 ACTIVITEIT = "personen-bevragen"
-MAX_BSNS = 20
 
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
-
-# Parameter patterns from specs/brp/personen-openapi.yaml.
-_NAAM = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*$")
-_VOORNAMEN_OPTIONEEL = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,199}\*?$")
-_VOORVOEGSEL = re.compile(r"^[a-zA-Z \']{1,10}$")
-_GESLACHT = re.compile(r"^[MmVvOo]$")
-_GEMEENTE = re.compile(r"^[0-9]{4}$")
-_POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
-_HUISLETTER = re.compile(r"^[a-zA-Z]$")
-_TOEVOEGING = re.compile(r"^[a-zA-Z0-9 \-]{1,4}$")
-_FIELD = re.compile(r"^[a-zA-Z0-9\._]{1,200}$")
-_KEY_NAME = re.compile(r"^[A-Za-z]{1,64}$")
-
-
-def _check_pattern(pattern: re.Pattern[str]) -> Any:
-    def check(name: str, value: Any) -> None:
-        if not isinstance(value, str) or not pattern.match(value):
-            raise InvalidRequest(f"{name} heeft niet de juiste vorm", field=name, code="pattern")
-
-    return check
-
-
-def _check_date(name: str, value: Any) -> None:
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return
-    raise InvalidRequest(f"{name} moet een datum zijn (JJJJ-MM-DD)", field=name, code="date")
-
-
-def _check_bool(name: str, value: Any) -> None:
-    if not isinstance(value, bool):
-        raise InvalidRequest(f"{name} moet true of false zijn", field=name, code="boolean")
-
-
-def _check_huisnummer(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99999:
-        raise InvalidRequest(
-            f"{name} moet een getal van 1 tot en met 99999 zijn", field=name, code="integer"
-        )
-
-
-def _check_bsns(name: str, value: Any) -> None:
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_BSNS:
-        raise InvalidRequest(
-            f"{name} moet een lijst van 1 tot {MAX_BSNS} burgerservicenummers zijn",
-            field=name,
-            code="array",
-        )
-    for item in value:
-        if not is_valid_bsn(item):
-            # Never echo the value: it may be (a typo of) someone's BSN.
-            raise InvalidRequest(
-                "een burgerservicenummer is ongeldig (9 cijfers en de elfproef)",
-                field=name,
-                code="bsn",
-            )
-
-
-_CHECKS: dict[str, Any] = {
-    "burgerservicenummer": _check_bsns,
-    "geslachtsnaam": _check_pattern(_NAAM),
-    "voornamen": _check_pattern(_NAAM),
-    "voorvoegsel": _check_pattern(_VOORVOEGSEL),
-    "geslacht": _check_pattern(_GESLACHT),
-    "geboortedatum": _check_date,
-    "gemeenteVanInschrijving": _check_pattern(_GEMEENTE),
-    "inclusiefOverledenPersonen": _check_bool,
-    "postcode": _check_pattern(_POSTCODE),
-    "huisnummer": _check_huisnummer,
-    "huisletter": _check_pattern(_HUISLETTER),
-    "huisnummertoevoeging": _check_pattern(_TOEVOEGING),
-}
-
-# type -> (required parameters, optional parameters)
-QUERY_TYPES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "RaadpleegMetBurgerservicenummer": (
-        frozenset({"burgerservicenummer"}),
-        frozenset({"gemeenteVanInschrijving"}),
-    ),
-    "ZoekMetGeslachtsnaamEnGeboortedatum": (
-        frozenset({"geslachtsnaam", "geboortedatum"}),
-        frozenset(
-            {
-                "geslacht",
-                "voorvoegsel",
-                "voornamen",
-                "inclusiefOverledenPersonen",
-                "gemeenteVanInschrijving",
-            }
-        ),
-    ),
-    "ZoekMetNaamEnGemeenteVanInschrijving": (
-        frozenset({"geslachtsnaam", "voornamen", "gemeenteVanInschrijving"}),
-        frozenset({"geslacht", "voorvoegsel", "inclusiefOverledenPersonen"}),
-    ),
-    "ZoekMetPostcodeEnHuisnummer": (
-        frozenset({"postcode", "huisnummer"}),
-        frozenset(
-            {
-                "huisletter",
-                "huisnummertoevoeging",
-                "geboortedatum",
-                "geslachtsnaam",
-                "inclusiefOverledenPersonen",
-                "gemeenteVanInschrijving",
-            }
-        ),
-    ),
-}
-_OWN_KEYS = frozenset({"type", "doel", "fields"})
-
-
-def parse_query(body: Any) -> tuple[str, dict[str, Any], list[str] | None]:
-    """Validate the body; return (type, Haal Centraal query without doel/fields, asked fields)."""
-    if not isinstance(body, Mapping):
-        raise InvalidRequest("de body moet een JSON-object zijn", field="body", code="object")
-    query_type = body.get("type")
-    if not isinstance(query_type, str) or query_type not in QUERY_TYPES:
-        known = ", ".join(QUERY_TYPES)
-        raise InvalidRequest(
-            f"type ontbreekt of wordt niet ondersteund (ondersteund: {known})",
-            field="type",
-            code="enum",
-        )
-    required, optional = QUERY_TYPES[query_type]
-    for key in body:
-        if key not in _OWN_KEYS and key not in required and key not in optional:
-            # Echo only a name-like key: anything else might carry person data.
-            name = key if isinstance(key, str) and _KEY_NAME.match(key) else "(onbekend)"
-            raise InvalidRequest(
-                f"{name} is geen parameter van {query_type}", field=name, code="unknown"
-            )
-    for key in sorted(required):
-        if key not in body:
-            raise InvalidRequest(f"{key} is verplicht bij {query_type}", field=key, code="required")
-    query: dict[str, Any] = {"type": query_type}
-    for key in sorted(required | optional):
-        if key in body:
-            _CHECKS[key](key, body[key])
-            query[key] = body[key]
-    asked = body.get("fields")
-    if asked is not None and (
-        not isinstance(asked, list)
-        or not 1 <= len(asked) <= 130
-        or not all(isinstance(f, str) and _FIELD.match(f) for f in asked)
-    ):
-        raise InvalidRequest(
-            "fields moet een lijst van 1 tot 130 veldpaden zijn", field="fields", code="array"
-        )
-    return query_type, query, asked
 
 
 class PluginCaller(Protocol):
     """The part of :class:`hub.pluginmanager.PluginHost` the pipeline uses."""
 
     def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any: ...
-
-
-def _span_id() -> str:
-    return secrets.token_hex(8)
 
 
 def _logboek_trace_id(trace_id: str) -> str:
@@ -226,6 +72,8 @@ def _logboek_trace_id(trace_id: str) -> str:
 def _status_of(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, InvalidRequest):
         return "ongeldig_verzoek", 400
+    if isinstance(exc, TooManyRequests):
+        return "te_veel_verzoeken", 429
     if isinstance(exc, Forbidden):
         return "geen_toegang", 403
     if isinstance(exc, CapabilityMissing):
@@ -285,8 +133,13 @@ def lookup_personen(
     traceparent: str | None = None,
     session: Session | None = None,
     privacy: GemeentePrivacy | None = None,
+    refusal: Exception | None = None,
 ) -> dict[str, Any]:
     """Answer a person query for ``caller``: doelbinding, minimised upstream call, masking, logboek.
+
+    ``refusal`` is the answer the caller gets regardless (a 403 for a role or a token that
+    does not cover the gemeente): the attempt is then recorded with the BSNs and the doel it
+    carried, so the persons concerned find it in their inzage, and ``refusal`` is raised.
 
     Raises :class:`InvalidRequest` (400), :class:`Forbidden` (403), upstream errors
     as the plugin raised them, or :class:`ServiceUnavailable` (503) when the
@@ -308,6 +161,8 @@ def lookup_personen(
             trace_id=trace_id,
             body=body,
             invoer=invoer,
+            refusal=refusal,
+            limits=limits_of(gemeente_config),
         )
     except Exception as exc:
         record_failure(invoer, exc)
@@ -332,18 +187,14 @@ def new_logboek_invoer(
     before answering.
     """
     started = utcnow()
-    parent_span_id: str | None = None
-    foreign_operation: str | None = None
-    if traceparent:
-        match = _TRACEPARENT.match(traceparent.strip().lower())
-        if match:
-            parent_span_id = match.group(2)
-            foreign_operation = traceparent.strip().lower()
+    # Only a valid traceparent without a BSN in it is kept (hub.tracing).
+    foreign_operation = safe_traceparent(traceparent)
+    parsed = parse_traceparent(foreign_operation)
     return LogboekInvoer(
         gemeente=privacy.gemeente,
         trace_id=_logboek_trace_id(trace_id),
-        span_id=_span_id(),
-        parent_span_id=parent_span_id,
+        span_id=new_span_id(),
+        parent_span_id=parsed[1] if parsed else None,
         foreign_operation=foreign_operation,
         name=activiteit,
         start_time=started,
@@ -355,6 +206,18 @@ def new_logboek_invoer(
         rol=caller.primary_role,
         client_id=caller.client_id,
     )
+
+
+def note_attempt(invoer: LogboekInvoer, privacy: GemeentePrivacy, body: Any) -> None:
+    """Record what a request was about before anything is checked: the valid BSNs in its
+    ``burgerservicenummer`` and a doel it named that the gemeente knows. Then a refused or
+    malformed request (400, 403) is still findable by inzage on those BSNs, with its doel."""
+    invoer.betrokkenen.extend(bsns_in(body))
+    code = body.get("doel") if isinstance(body, Mapping) else None
+    doel = privacy.doelen.by_code.get(code) if isinstance(code, str) else None
+    if doel is not None:
+        invoer.doel = doel.code
+        invoer.processing_activity_id = doel.verwerkingsactiviteit
 
 
 def record_failure(invoer: LogboekInvoer, exc: Exception) -> None:
@@ -372,20 +235,20 @@ def _answer(
     trace_id: str,
     body: Any,
     invoer: LogboekInvoer,
+    refusal: Exception | None,
+    limits: RateLimitSettings | None,
 ) -> dict[str, Any]:
+    # BSNs and doel go into the record first: the privacy officer must be able to find
+    # attempts by the person's BSN even when the request is refused or malformed.
+    note_attempt(invoer, privacy, body)
+    if refusal is not None:
+        raise refusal
     doel_code = body.get("doel") if isinstance(body, Mapping) else None
     query_type, query, asked = parse_query(body)
-    # Valid BSNs asked for are betrokkenen even when the request is refused later on:
-    # the privacy officer must be able to find attempts by the person's BSN.
-    invoer.betrokkenen.extend(query.get("burgerservicenummer", []))
-    # A doel the gemeente knows is recorded even when this role may not use it.
-    named = privacy.doelen.by_code.get(doel_code) if isinstance(doel_code, str) else None
-    if named is not None:
-        invoer.doel, invoer.processing_activity_id = named.code, named.verwerkingsactiviteit
     doel: Doel = privacy.doelen.resolve(doel_code, rol)
     invoer.doel = doel.code
     invoer.processing_activity_id = doel.verwerkingsactiviteit
-    beleid = privacy.beleid.voor_rol(rol)
+    beleid = privacy.beleid.voor(rol, doel.code)
     if beleid is None:
         raise Forbidden(f"de rol {rol or 'onbekend'} mag geen persoonsgegevens inzien")
     wanted = upstream_fields(beleid, query_type)
@@ -399,6 +262,11 @@ def _answer(
             )
     if not wanted:
         raise Forbidden(f"de rol {rol} mag bij deze zoekvraag geen persoonsgegevens inzien")
+    if limits is not None:
+        signalen = check_lookup(
+            limits, privacy.gemeente, caller.subject, rol, soorten_of(query_type, query)
+        )
+        invoer.signalen.extend(signalen.as_list())
     answer = plugins.first(
         privacy.gemeente,
         "kcc_get_personen",

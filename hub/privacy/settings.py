@@ -100,6 +100,8 @@ def load_gemeente_privacy(
         )
     except ConfigError as exc:
         problems.extend(exc.problems)
+    if loaded_doelen is not None and beleid is not None:
+        problems.extend(_purpose_problems(beleid, loaded_doelen, bron))
     if problems or settings is None or loaded_doelen is None or beleid is None:
         raise ConfigError(problems)
     return GemeentePrivacy(
@@ -109,6 +111,24 @@ def load_gemeente_privacy(
         sleutels=LogboekSleutels(code, settings.hmac_sleutel, settings.encryptie_sleutel),
         bewaartermijn_dagen=settings.bewaartermijn_dagen,
     )
+
+
+def _purpose_problems(beleid: MaskeringsBeleid, doelen: Doelen, bron: str) -> list[ConfigProblem]:
+    """A role × doel table for a doel of this gemeente that doelbinding never allows the
+    role is a mistake: the table would never apply. (Doelen other gemeenten have are fine.)"""
+    problems = []
+    for rol, rol_beleid in beleid.rollen.items():
+        for code in rol_beleid.doelen:
+            doel = doelen.by_code.get(code)
+            if doel is not None and rol not in doel.rollen:
+                problems.append(
+                    ConfigProblem(
+                        bron,
+                        f"masking.rollen.{rol}.doelen.{code}",
+                        f"the doel {code} is not allowed for role {rol} ([[doelen]] rollen)",
+                    )
+                )
+    return problems
 
 
 def policy_path_for(gemeente: GemeenteLike) -> Path:

@@ -40,7 +40,7 @@ def register_sink(sink: Sink) -> None:
 
 
 # The hub areas that own synchronised tables; importing one registers its sinks.
-SINK_MODULES = ("hub.directory", "hub.beschikbaarheid", "hub.meldingen")
+SINK_MODULES = ("hub.directory", "hub.beschikbaarheid", "hub.meldingen", "hub.klantcontacten")
 
 
 def load_sink_modules() -> None:

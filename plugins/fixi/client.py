@@ -32,6 +32,7 @@ from hub.domain.meldingen import NieuweMelding, UpstreamMelding
 from hub.errors import (
     InvalidRequest,
     NotFound,
+    UpstreamRefusedContent,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -41,6 +42,8 @@ from plugins.fixi.config import FixiSettings
 
 _RETRY_AFTER_CAP = 10.0
 _TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+# The content is refused: sending it again cannot succeed (the outbox stops retrying).
+_CONTENT_REFUSED = frozenset({400, 409, 413, 422})
 
 
 class _TransientError(Exception):
@@ -332,8 +335,12 @@ class FixiClient:
             raise UpstreamRejected(
                 "Fixi weigert de inloggegevens van de hub (HTTP 403)", source="fixi"
             )
-        if status >= 400:
+        if status in _CONTENT_REFUSED:
             # Fixi's message may quote the request (reporter data): only the status goes on.
+            raise UpstreamRefusedContent(
+                f"Fixi weigert de inhoud van het verzoek (HTTP {status})", source="fixi"
+            )
+        if status >= 400:
             raise UpstreamRejected(f"Fixi weigert het verzoek (HTTP {status})", source="fixi")
         try:
             return response.json()

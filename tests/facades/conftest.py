@@ -38,6 +38,14 @@ AFDELING_TYPE = "https://objecttypen.voorbeeldstad.test/api/v2/objecttypes/" + s
 GROEP_TYPE = "https://objecttypen.voorbeeldstad.test/api/v2/objecttypes/" + str(uuid.UUID(int=3))
 
 DOELEN = [
+    # What KISS names in its doel header: answering the caller's question, for both roles
+    # (kcc-identificatie would narrow the backoffice to identification, see masking.toml).
+    {
+        "code": "klantcontact",
+        "omschrijving": "De vraag van de beller beantwoorden in het klantcontact",
+        "verwerkingsactiviteit": "https://register.voorbeeldstad.test/verwerkingen/kcc-2",
+        "rollen": ["kcc-medewerker", "backoffice"],
+    },
     {
         "code": "kcc-identificatie",
         "omschrijving": "Vaststellen wie de beller is en de vraag beantwoorden",

@@ -29,7 +29,7 @@ from tests.facades.specs import assert_valid_brp_answer
 
 URL = "/api/v1/gemeenten/9999/haalcentraal/brp/personen"
 DEMO = "999993653"  # Suzanne Maria Jansen, 1985-04-12, Dorpsstraat 12, 9999AA
-DOEL = "kcc-identificatie"
+DOEL = "klantcontact"
 
 
 @pytest.fixture
@@ -243,3 +243,12 @@ def test_an_unavailable_brp_is_a_503_foutbericht_and_logged(
     response = ask(hub, kiss.raadpleeg_bsn(DEMO), JAN.email)
     assert response.status_code in (502, 503, 504)
     assert records(hub)[-1].status == "bronfout"
+
+
+def test_the_doel_a_kiss_query_type_names_narrows_what_a_role_sees(hub: Hub) -> None:
+    # The masking policy narrows the backoffice to identification for kcc-identificatie.
+    (persoon,) = ask(hub, kiss.raadpleeg_bsn(DEMO), PIET.email, doel="kcc-identificatie").json()[
+        "personen"
+    ]
+    assert "burgerservicenummer" not in persoon and "plaats" not in persoon["geboorte"]
+    assert records(hub)[-1].doel == "kcc-identificatie"

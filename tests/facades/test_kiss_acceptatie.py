@@ -42,7 +42,7 @@ pytestmark = pytest.mark.samba
 URL = "/api/v1/gemeenten/9999/haalcentraal/brp/personen"
 PASSWORD_ENV = "KCC_TEST_FACADES_AD_PASSWORD"
 DEMO = "999993653"
-DOEL = "kcc-identificatie"
+DOEL = "klantcontact"
 ROLE_GROUPS = {rol: groep for groep, rol in GROEPROLLEN.items()}
 
 

@@ -50,7 +50,7 @@ DOELEN = [
         "code": "audit",
         "omschrijving": "Controle door de privacy officer",
         "verwerkingsactiviteit": "https://register.voorbeeldstad.nl/verwerkingen/audit-1",
-        "rollen": ["privacy-officer", "beheerder"],
+        "rollen": ["privacy-officer", "beheerder", "teamleider"],
     },
 ]
 

@@ -166,8 +166,8 @@ def test_a_doel_not_for_the_role_is_a_403(
     assert _count(client) == 1
 
 
-@pytest.mark.parametrize("rol", ["privacy-officer", "beheerder"])
-def test_privacy_officer_and_beheerder_get_no_person_data(
+@pytest.mark.parametrize("rol", ["privacy-officer", "beheerder", "teamleider"])
+def test_roles_without_person_access_get_no_person_data(
     client: TestClient, token_for: Callable[..., str], rol: str
 ) -> None:
     r = client.post(

@@ -81,7 +81,8 @@ def _ask(db: Db, tenant: tuple[Gemeente, PluginHost], who: Caller, bsn: str) -> 
     body = {
         "type": "RaadpleegMetBurgerservicenummer",
         "burgerservicenummer": [bsn],
-        "doel": "kcc-identificatie",
+        # Purpose limitation: the backoffice sees the full person when handling a zaak.
+        "doel": "zaakbehandeling" if who.primary_role == "backoffice" else "kcc-identificatie",
     }
     return lookup_personen(db.store, host, gemeente, who, TRACE, body)
 
@@ -152,7 +153,7 @@ def test_a_search_asks_only_fields_a_search_answer_has_and_is_masked(
         "type": "ZoekMetPostcodeEnHuisnummer",
         "postcode": "9999AA",
         "huisnummer": 12,
-        "doel": "kcc-identificatie",
+        "doel": "zaakbehandeling" if rol == "backoffice" else "kcc-identificatie",
     }
     answer = lookup_personen(sqlite_db.store, host, tenant, caller(rol), TRACE, body)
     [persoon] = [p for p in answer["personen"] if p["naam"]["geslachtsnaam"] == "Jansen"]

@@ -179,8 +179,8 @@ def test_a_doel_not_allowed_for_the_role_is_a_403_and_the_attempt_is_findable_by
     assert regel.status == "geen_toegang" and regel.http_status == 403
 
 
-@pytest.mark.parametrize("rol", ["privacy-officer", "beheerder"])
-def test_privacy_officer_and_beheerder_get_403_and_no_person_data(
+@pytest.mark.parametrize("rol", ["privacy-officer", "beheerder", "teamleider"])
+def test_roles_without_person_access_get_403_and_no_person_data(
     sqlite_db: Db, brp: FakeBrp, privacy: GemeentePrivacy, rol: str
 ) -> None:
     with pytest.raises(Forbidden):

@@ -32,7 +32,7 @@ def test_an_unknown_role_is_reported_with_file_and_key() -> None:
     raw = {"rollen": {"baliemedewerker": {"velden": {"naam": "tonen"}}}}
     assert _problems(raw) == [
         "masking.toml: rollen.baliemedewerker: unknown role 'baliemedewerker' "
-        "(known roles: kcc-medewerker, backoffice, privacy-officer, beheerder)"
+        "(known roles: kcc-medewerker, backoffice, privacy-officer, beheerder, teamleider)"
     ]
 
 

@@ -8,11 +8,13 @@ migrations.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +98,13 @@ class _AllRecords(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.lines: list[str] = []
+        self._seen: set[int] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Attached to the root and to the server's and frameworks' loggers: count each once.
+        if id(record) in self._seen:
+            return
+        self._seen.add(id(record))
         try:
             text = record.getMessage()
         except Exception:  # a broken format string is not what this handler checks
@@ -107,31 +114,131 @@ class _AllRecords(logging.Handler):
         self.lines.append(f"{record.name}: {text}")
 
 
+class _Answers:
+    """Every answer of the hub's API in this run (status, headers, body), and every incoming
+    ``traceparent``, seen at the edge middleware that all of them pass."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.contacts: set[str] = set()
+        self._problem = False
+
+    def request(self, scope: dict[str, Any]) -> None:
+        for name, value in scope.get("headers", []):
+            if name == b"traceparent":
+                self.texts.append(f"traceparent in: {value.decode('latin-1')}")
+
+    def body_in(self, body: bytes) -> None:
+        """Callers' contact details sent in, so the scan can look for them coming out."""
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return
+        melder = document.get("melder") if isinstance(document, dict) else None
+        if isinstance(melder, dict):
+            for key in ("email", "telefoonnummer"):
+                value = melder.get(key)
+                digits = sum(ch.isdigit() for ch in value) if isinstance(value, str) else 0
+                if isinstance(value, str) and ("@" in value[1:-1] or digits >= 8):
+                    self.contacts.add(value)
+
+    def response(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            headers = " ".join(
+                f"{n.decode('latin-1')}: {v.decode('latin-1')}" for n, v in message["headers"]
+            )
+            self._problem = "application/problem+json" in headers
+            self.texts.append(f"headers: {headers}")
+        elif message["type"] == "http.response.body":
+            # Person data answers carry BSNs by design; error answers and headers never do.
+            kind = "problem" if self._problem else "body"
+            self.texts.append(f"{kind}: " + message.get("body", b"").decode("utf-8", "replace"))
+
+
+@contextmanager
+def _observe_answers(answers: _Answers) -> Iterator[None]:
+    """Wrap (not replace) the edge middleware: the original runs, its traffic is recorded."""
+    from hub.api.edge import EdgeMiddleware
+
+    original = EdgeMiddleware.__call__
+
+    async def observed(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await original(self, scope, receive, send)
+            return
+        answers.request(scope)
+
+        async def tap_in() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                answers.body_in(message.get("body", b""))
+            return message
+
+        async def tap_out(message: Any) -> None:
+            answers.response(message)
+            await send(message)
+
+        await original(self, scope, tap_in, tap_out)
+
+    EdgeMiddleware.__call__ = observed  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        EdgeMiddleware.__call__ = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_bsn_in_any_log_line() -> Iterator[None]:
-    """The whole run's application log, captured raw (before redaction), holds no test BSN.
+    """The whole run's application log, captured raw (before redaction), and every answer of
+    the API (headers and bodies) hold no test BSN and no caller's contact details (the melders'
+    sent in, and the synthetic callers' phone numbers and e-mail addresses of
+    ``tests/support/bellers.py``, which may appear only in the answers meant to show them).
 
     Log levels are those of production (INFO for the hub, WARNING for HTTP and SOAP
-    libraries), so this checks what a gemeente's log store would receive.
+    libraries), so this checks what a gemeente's log store would receive. The capture is on
+    the root logger and on the ASGI server's and frameworks' loggers, so a handler of their
+    own cannot hide a line. A ``traceparent`` carrying a BSN must not come back either.
     """
-    from hub.logging_setup import NOISY_LOGGERS
+    from hub.logging_setup import FRAMEWORK_LOGGERS, NOISY_LOGGERS
     from plugins.brp.double.persons import all_personen
+    from tests.support.bellers import verboden_in_logs
 
     bsns = {p["burgerservicenummer"] for p in all_personen() if "burgerservicenummer" in p}
+    contactgegevens = verboden_in_logs()
     handler = _AllRecords()
+    answers = _Answers()
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
+    for name in FRAMEWORK_LOGGERS:
+        logging.getLogger(name).addHandler(handler)
     root.setLevel(logging.INFO)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        yield
+        with _observe_answers(answers):
+            yield
     finally:
         root.removeHandler(handler)
+        for name in FRAMEWORK_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
         root.setLevel(old_level)
     leaked = [line[:300] for line in handler.lines if any(b in line for b in bsns)]
     assert not leaked, f"{len(leaked)} log line(s) contain a BSN, e.g.: {leaked[:3]}"
+    contacts = answers.contacts
+    leaked = [line[:300] for line in handler.lines if any(c in line for c in contacts)]
+    assert not leaked, f"{len(leaked)} log line(s) contain contact details, e.g.: {leaked[:3]}"
+    outgoing = [t for t in answers.texts if not t.startswith("traceparent in:")]
+    shown = [t[:300] for t in outgoing if any(c in t for c in contacts)]
+    assert not shown, f"{len(shown)} answer(s) contain contact details, e.g.: {shown[:3]}"
+    never = [t for t in outgoing if t.startswith(("headers:", "problem:"))]
+    shown = [t[:300] for t in never if any(b in t for b in bsns)]
+    assert not shown, f"{len(shown)} header(s) or problem(s) contain a BSN, e.g.: {shown[:3]}"
+    incoming = [t for t in answers.texts if t.startswith("traceparent in:")]
+    assert all(t.count("-") >= 3 for t in incoming)  # the traceparents were seen
+    # The line itself would leak the detail into the test report: say which kind, not which.
+    contact = [line for line in handler.lines if any(c in line for c in contactgegevens)]
+    assert not contact, f"{len(contact)} log line(s) contain a caller's phone number or e-mail"
 
 
 @pytest.fixture(autouse=True)

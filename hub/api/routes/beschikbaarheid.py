@@ -18,7 +18,7 @@ from hub.api.problems import problem_responses
 from hub.beschikbaarheid.refresh import DEFAULT_MAX_AGE, DEFAULT_WINDOW, HOOK
 from hub.beschikbaarheid.store import Opgeslagen, latest, upsert
 from hub.directory import get as get_medewerker
-from hub.domain.base import ApiModel
+from hub.domain.base import ApiModel, DatumTijd
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.errors import InvalidRequest, KccError, NotFound
 
@@ -61,8 +61,14 @@ def _binnen(item: Beschikbaarheid, van: datetime, tot: datetime) -> Beschikbaarh
 def beschikbaarheid_van_medewerker(
     t: Annotated[Tenant, Depends(tenant_for("kcc-medewerker", "backoffice"))],
     id: Annotated[str, Path(min_length=1, max_length=64, description="Id van de medewerker.")],
-    van: Annotated[datetime | None, Query(description="Begin, ISO 8601 met offset.")] = None,
-    tot: Annotated[datetime | None, Query(description="Einde, ISO 8601 met offset.")] = None,
+    van: Annotated[
+        DatumTijd | None,
+        Query(description="Begin, ISO 8601 met offset."),
+    ] = None,
+    tot: Annotated[
+        DatumTijd | None,
+        Query(description="Einde, ISO 8601 met offset."),
+    ] = None,
 ) -> BeschikbaarheidVenster:
     nu = datetime.now(UTC)
     begin = _aware(van, "van") or nu

@@ -8,41 +8,50 @@ BSN is itself a processing of that person's data, so it is logged too (activity
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, Field
-from sqlalchemy.orm import Session
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
-from hub.domain.base import ApiModel
-from hub.errors import InvalidRequest, ServiceUnavailable
-from hub.privacy import logboek
-from hub.privacy.keys import LogboekSleutels
+from hub.domain.base import ApiModel, AwareDatumTijd
+from hub.errors import InvalidRequest
+from hub.privacy import logboek, witness
+from hub.privacy.inzage_gebruik import ZOEKEN, log_gebruik
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 
 router = APIRouter(tags=["Logboek"])
 
 ROLLEN = ("privacy-officer",)
-_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class LogboekZoekvraag(ApiModel):
     burgerservicenummer: str | None = Field(
-        default=None, description="BSN van de betrokkene (gezocht via de sleutel-hash)."
+        default=None,
+        max_length=9,
+        description="BSN van de betrokkene (gezocht via de sleutel-hash).",
     )
     medewerker: str | None = Field(default=None, max_length=200)
     doel: str | None = Field(default=None, max_length=64)
-    van: AwareDatetime | None = Field(default=None, description="Vanaf dit tijdstip (inclusief).")
-    tot: AwareDatetime | None = Field(default=None, description="Tot dit tijdstip (exclusief).")
+    van: AwareDatumTijd | None = Field(
+        default=None, description="Vanaf dit tijdstip (inclusief), ISO 8601 met offset."
+    )
+    tot: AwareDatumTijd | None = Field(
+        default=None, description="Tot dit tijdstip (exclusief), ISO 8601 met offset."
+    )
+    signaal: Literal["bulk"] | None = Field(
+        default=None, description="Alleen records met dit signaal (bulk: veel opvragingen)."
+    )
     # Bounded: an offset past any real logboek would only overflow the database integer.
-    pagina: int = Field(default=1, ge=1, le=100_000)
+    pagina: int = Field(
+        default=1,
+        ge=1,
+        le=100_000,
+        description="Paginanummer vanaf 1; een pagina voorbij het einde geeft een lege lijst.",
+    )
     pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
 
 
@@ -64,6 +73,7 @@ class LogboekRegel(ApiModel):
     aantal_personen: int
     aantal_betrokkenen: int
     foreign_operation: str | None
+    signalen: list[str] = Field(description="Signalen, bijvoorbeeld bulk (veel opvragingen).")
 
 
 class LogboekZoekAntwoord(ApiModel):
@@ -86,6 +96,13 @@ class Verificatie(ApiModel):
         description="Volgnummer van de laatste bewaartermijn-opschoning, als die er was."
     )
     eerste_breuk: Breuk | None = Field(description="Het eerste gebroken record, als er een is.")
+    getuige: str = Field(
+        description="De controle tegen de getuige van de keten-kop: gecontroleerd, "
+        "niet_ingesteld of niet_leesbaar (zie docs/privacy.md)."
+    )
+    getuige_volgnummer: int | None = Field(
+        default=None, description="Het hoogste volgnummer dat de getuige vastlegde."
+    )
 
 
 @router.post(
@@ -114,11 +131,20 @@ def logboek_zoeken(
             doel=vraag.doel,
             van=vraag.van,
             tot=vraag.tot,
+            signaal=vraag.signaal,
             page=vraag.pagina,
             size=vraag.pagina_grootte,
         )
         if vraag.burgerservicenummer is not None:
-            _log_search(session, t, privacy.sleutels, vraag.burgerservicenummer, started)
+            log_gebruik(
+                session,
+                privacy.sleutels,
+                caller=t.caller,
+                trace_id=t.trace_id,
+                activiteit=ZOEKEN,
+                bsn=vraag.burgerservicenummer,
+                started=started,
+            )
     return LogboekZoekAntwoord(
         regels=[LogboekRegel(**r.as_dict()) for r in pagina.items],
         totaal=pagina.totaal,
@@ -127,48 +153,39 @@ def logboek_zoeken(
     )
 
 
-def _log_search(
-    session: Session, t: Tenant, sleutels: LogboekSleutels, bsn: str, started: datetime
-) -> None:
-    invoer = logboek.LogboekInvoer(
-        gemeente=t.gemeente.code,
-        trace_id=t.trace_id if _TRACE_ID.match(t.trace_id) else secrets.token_hex(16),
-        span_id=secrets.token_hex(8),
-        name="logboek-zoeken",
-        start_time=started,
-        end_time=utcnow(),
-        status_code=logboek.STATUS_OK,
-        status="ok",
-        http_status=200,
-        medewerker=t.caller.subject,
-        rol=t.caller.primary_role,
-        client_id=t.caller.client_id,
-        velden=["logboek"],
-        betrokkenen=[bsn],
-    )
-    try:
-        logboek.append(session, sleutels, invoer)
-    except Exception as exc:
-        raise ServiceUnavailable(
-            "het logboek kon niet worden bijgewerkt; daarom is er geen zoekresultaat"
-        ) from exc
-
-
 @router.get(
     "/logboek/verificatie",
     summary="De hash-keten van het logboek controleren (privacy officer)",
     response_model=Verificatie,
     responses=problem_responses(401, 403, 404, 503),
 )
-def logboek_verificatie(t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]) -> Verificatie:
+def logboek_verificatie(
+    request: Request, t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))]
+) -> Verificatie:
     privacy = privacy_for(t.gemeente)
+    settings = request.app.state.runtime.tenants.hub.witness
+    status, bevinding = "niet_ingesteld", None
     with t.store.session() as session:
         result = logboek.verify(session, privacy.sleutels)
+        if settings is not None and result.intact:
+            try:
+                ankers = witness.witness_from_settings(settings).lees(t.gemeente.code)
+            except witness.WitnessUnreadable:
+                status = "niet_leesbaar"
+            else:
+                status = "gecontroleerd"
+                bevinding = witness.check_chain(
+                    session, privacy.sleutels, ankers, result.laatste_volgnummer
+                )
     breuk = result.eerste_breuk
+    if bevinding is not None and not bevinding.intact:
+        breuk = logboek.Breuk(bevinding.volgnummer or 0, bevinding.reden or "")
     return Verificatie(
-        intact=result.intact,
+        intact=breuk is None,
         aantal_gecontroleerd=result.aantal_gecontroleerd,
         laatste_volgnummer=result.laatste_volgnummer,
         checkpoint_volgnummer=result.checkpoint_volgnummer,
         eerste_breuk=Breuk(volgnummer=breuk.volgnummer, reden=breuk.reden) if breuk else None,
+        getuige=status,
+        getuige_volgnummer=bevinding.getuige_volgnummer if bevinding else None,
     )

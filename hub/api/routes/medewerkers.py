@@ -82,11 +82,24 @@ def _status_only(b: Beschikbaarheid) -> Beschikbaarheid:
 def zoek_medewerkers(
     t: Annotated[Tenant, Depends(tenant_for(*ROLES))],
     zoek: Annotated[
-        str | None, Query(description="Naam, deel van een naam, functie of expertise.")
+        str | None,
+        Query(max_length=200, description="Naam, deel van een naam, functie of expertise."),
     ] = None,
-    afdeling: Annotated[str | None, Query(description="Afdeling (begin van de naam).")] = None,
-    functie: Annotated[str | None, Query(description="Functie (begin van de naam).")] = None,
-    pagina: Annotated[int, Query(ge=1, le=10_000, description="Paginanummer, vanaf 1.")] = 1,
+    afdeling: Annotated[
+        str | None, Query(max_length=200, description="Afdeling (begin van de naam).")
+    ] = None,
+    functie: Annotated[
+        str | None, Query(max_length=200, description="Functie (begin van de naam).")
+    ] = None,
+    pagina: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=10_000,
+            description="Paginanummer, vanaf 1; een pagina voorbij het einde geeft een lege "
+            "lijst, een nummer boven het maximum 400.",
+        ),
+    ] = 1,
     pagina_grootte: Annotated[int, Query(alias="paginaGrootte", ge=1, le=MAX_PAGINA_GROOTTE)] = 20,
 ) -> MedewerkerLijst:
     plugins = _directory_plugins(t)

@@ -67,6 +67,7 @@ def melding_ophalen(
         str,
         Path(
             pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+            max_length=36,
             description="Id van de melding in de hub.",
         ),
     ],

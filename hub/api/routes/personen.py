@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.deps import Tenant, tenant_for
+from hub.api.deps import Attempt, attempt_for
 from hub.api.problems import problem_responses
 from hub.domain.base import ApiModel
 from hub.privacy.pipeline import lookup_personen
@@ -35,27 +35,32 @@ class PersonenVraag(BaseModel):
         "ZoekMetPostcodeEnHuisnummer",
     ] = Field(description="Soort vraag, zoals in de Haal Centraal BRP Personen API.")
     doel: str = Field(
-        description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding)."
+        max_length=64,
+        description="Code van het doel van de bevraging, uit de doelen van de gemeente (doelbinding).",
     )
-    burgerservicenummer: list[str] | None = Field(
+    burgerservicenummer: list[Annotated[str, Field(min_length=9, max_length=9)]] | None = Field(
         default=None,
         min_length=1,
         max_length=20,
         description="Bij RaadpleegMetBurgerservicenummer: 1 tot 20 BSN's (9 cijfers, elfproef).",
     )
-    geslachtsnaam: str | None = None
-    geboortedatum: str | None = Field(default=None, description="JJJJ-MM-DD")
-    voornamen: str | None = None
-    voorvoegsel: str | None = None
-    geslacht: str | None = None
-    gemeenteVanInschrijving: str | None = Field(default=None, pattern=r"^[0-9]{4}$")  # noqa: N815
-    postcode: str | None = None
+    # Lengths as in Haal Centraal BRP Personen v2 (specs/brp/personen-openapi.yaml).
+    geslachtsnaam: str | None = Field(default=None, max_length=200)
+    geboortedatum: str | None = Field(default=None, max_length=10, description="JJJJ-MM-DD")
+    voornamen: str | None = Field(default=None, max_length=200)
+    voorvoegsel: str | None = Field(default=None, max_length=10)
+    geslacht: str | None = Field(default=None, max_length=1)
+    gemeenteVanInschrijving: str | None = Field(  # noqa: N815
+        default=None, pattern=r"^[0-9]{4}$", max_length=4
+    )
+    postcode: str | None = Field(default=None, max_length=7)
     huisnummer: int | None = Field(default=None, ge=1, le=99999)
-    huisletter: str | None = None
-    huisnummertoevoeging: str | None = None
+    huisletter: str | None = Field(default=None, max_length=1)
+    huisnummertoevoeging: str | None = Field(default=None, max_length=4)
     inclusiefOverledenPersonen: bool | None = None  # noqa: N815
-    fields: list[str] | None = Field(
+    fields: list[Annotated[str, Field(max_length=200)]] | None = Field(
         default=None,
+        max_length=130,
         description="Optioneel: alleen deze velden (binnen wat uw rol mag zien).",
     )
 
@@ -95,10 +100,12 @@ _BODY_SCHEMA = PersonenVraag.model_json_schema()
 )
 def personen_bevragen(
     request: Request,
-    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+    attempt: Annotated[Attempt, Depends(attempt_for(*ROLLEN))],
     body: Annotated[Any, Body(include_in_schema=False)],
 ) -> PersonenAntwoord:
-    """Elke bevraging, ook een foutieve, komt in het logboek voordat er gegevens de hub verlaten."""
+    """Elke bevraging, ook een foutieve of geweigerde, komt in het logboek voordat er gegevens
+    de hub verlaten."""
+    t = attempt.tenant
     answer = lookup_personen(
         t.store,
         t.plugins,
@@ -106,7 +113,8 @@ def personen_bevragen(
         t.caller,
         t.trace_id,
         body,
-        traceparent=request.headers.get("traceparent"),
+        traceparent=request.state.traceparent,
+        refusal=attempt.refusal,
     )
     return PersonenAntwoord(
         type=answer["type"],

@@ -10,10 +10,8 @@ from pydantic import Field
 
 from hub.api.deps import ALL_ROLES, Tenant, tenant_for
 from hub.api.problems import problem_responses
+from hub.beheer.plugins import plugin_overzicht, synchronisatie_aanvragen, synchronisaties
 from hub.domain.base import ApiModel
-from hub.errors import NotFound
-from hub.health import plugin_health
-from hub.sync import state
 
 router = APIRouter(tags=["Plugins"])
 
@@ -57,29 +55,24 @@ class SynchronisatieLijst(ApiModel):
     responses=problem_responses(401, 403, 404),
 )
 def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> PluginLijst:
-    code = t.gemeente.code
-    result = []
-    health = plugin_health(t.plugins, code)
-    with t.store.session() as session:
-        for name in t.plugins.enabled(code):
-            info = t.plugins.loaded.infos[name]
-            last = state.last_runs(session, code, name, limit=1)
-            ok = state.last_successful(session, code, name)
-            h = health[name]
-            result.append(
-                PluginStatus(
-                    naam=name,
-                    versie=info.version,
-                    omschrijving=info.description,
-                    capabilities=sorted(c.value for c in info.capabilities),
-                    gezondheid=h.state.value,
-                    gezondheid_detail=h.detail or None,
-                    laatste_synchronisatie=ok.finished_at if ok else None,
-                    laatste_synchronisatie_status=last[0].status if last else None,
-                    aantal_mislukte_synchronisaties=state.error_count(session, code, name),
-                )
+    overzicht = plugin_overzicht(t.plugins, t.store, t.gemeente.code)
+    return PluginLijst(
+        gemeente=t.gemeente.code,
+        plugins=[
+            PluginStatus(
+                naam=p.naam,
+                versie=p.versie,
+                omschrijving=p.omschrijving,
+                capabilities=p.capabilities,
+                gezondheid=p.gezondheid,
+                gezondheid_detail=p.gezondheid_detail,
+                laatste_synchronisatie=p.laatste_synchronisatie,
+                laatste_synchronisatie_status=p.laatste_synchronisatie_status,
+                aantal_mislukte_synchronisaties=p.aantal_mislukte_synchronisaties,
             )
-    return PluginLijst(gemeente=code, plugins=result)
+            for p in overzicht
+        ],
+    )
 
 
 @router.get(
@@ -90,25 +83,22 @@ def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> Plugi
 )
 def list_syncs(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     aantal: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SynchronisatieLijst:
-    if naam not in t.plugins.enabled(t.gemeente.code):
-        raise NotFound(f"plugin {naam} is niet ingeschakeld voor deze gemeente")
-    with t.store.session() as session:
-        runs = state.last_runs(session, t.gemeente.code, naam, limit=aantal)
-        items = [
-            Synchronisatie(
-                id=r.id,
-                gestart_op=r.started_at,
-                beeindigd_op=r.finished_at,
-                status=r.status,
-                volledig=r.full,
-                aantal_records=r.records,
-                fout=r.error,
-            )
-            for r in runs
-        ]
+    runs = synchronisaties(t.plugins, t.store, t.gemeente.code, naam, aantal=aantal)
+    items = [
+        Synchronisatie(
+            id=r.id,
+            gestart_op=r.gestart_op,
+            beeindigd_op=r.beeindigd_op,
+            status=r.status,
+            volledig=r.volledig,
+            aantal_records=r.aantal_records,
+            fout=r.fout,
+        )
+        for r in runs
+    ]
     return SynchronisatieLijst(plugin=naam, synchronisaties=items)
 
 
@@ -131,14 +121,8 @@ class SynchronisatieIngepland(ApiModel):
 )
 def start_sync(
     t: Annotated[Tenant, Depends(tenant_for("beheerder"))],
-    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")],
+    naam: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$", max_length=64)],
     verzoek: SynchronisatieVerzoek,
 ) -> SynchronisatieIngepland:
-    from hub.jobs.actors import sync_plugin
-
-    if naam not in t.plugins.enabled(t.gemeente.code, "kcc_sync"):
-        raise NotFound(f"plugin {naam} is niet ingeschakeld of heeft niets te synchroniseren")
-    message = sync_plugin.send(t.gemeente.code, naam, verzoek.volledig)
-    return SynchronisatieIngepland(
-        plugin=naam, volledig=verzoek.volledig, bericht_id=message.message_id
-    )
+    bericht_id = synchronisatie_aanvragen(t.plugins, t.gemeente.code, naam, verzoek.volledig)
+    return SynchronisatieIngepland(plugin=naam, volledig=verzoek.volledig, bericht_id=bericht_id)

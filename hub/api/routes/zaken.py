@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
-from pydantic import Field
+from fastapi import APIRouter, Body, Depends, Path
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, ValidationError
 
-from hub.api.deps import Tenant, tenant_for
+from hub.api.deps import Attempt, Tenant, attempt_for, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
 from hub.domain.base import ApiModel
@@ -28,8 +29,15 @@ from hub.errors import (
     UpstreamTimeout,
 )
 from hub.privacy.doelbinding import Doel
-from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
+from hub.privacy.personen_vraag import bsns_in
+from hub.privacy.pipeline import (
+    new_logboek_invoer,
+    note_attempt,
+    record_failure,
+    write_logboek,
+)
 from hub.privacy.settings import privacy_for
+from hub.privacy.volume import check_lookup, limits_of
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +67,10 @@ class ZakenZoekvraag(ApiModel):
         default=None, min_length=9, max_length=9, description="BSN van de persoon (elfproef)."
     )
     kvk_nummer: str | None = Field(
-        default=None, pattern=r"^[0-9]{8}$", description="KvK-nummer van de organisatie."
+        default=None,
+        pattern=r"^[0-9]{8}$",
+        max_length=8,
+        description="KvK-nummer van de organisatie.",
     )
     doel: str = Field(min_length=1, max_length=64, description="Doel van de bevraging.")
 
@@ -78,10 +89,31 @@ class ZakenAntwoord(ApiModel):
     summary="Zaken van een persoon of organisatie zoeken",
     response_model=ZakenAntwoord,
     responses=problem_responses(400, 401, 403, 404, 501, 502, 503, 504),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ZakenZoekvraag.model_json_schema()}},
+        }
+    },
 )
 def zaken_zoeken(
-    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))], vraag: ZakenZoekvraag
+    attempt: Annotated[Attempt, Depends(attempt_for(*ROLLEN))],
+    body: Annotated[Any, Body(include_in_schema=False)],
 ) -> ZakenAntwoord:
+    """Validated here rather than by FastAPI, so that a refused or malformed request that
+    carried a BSN is logged against that person first."""
+    t = attempt.tenant
+    try:
+        if attempt.refusal is not None:
+            raise attempt.refusal
+        vraag = ZakenZoekvraag.model_validate(body)
+    except (ValidationError, KccError) as exc:
+        problem: Exception = (
+            RequestValidationError(exc.errors()) if isinstance(exc, ValidationError) else exc
+        )
+        if bsns_in(body):
+            _log_attempt(t, body, problem)
+        raise problem from None
     if bool(vraag.burgerservicenummer) == bool(vraag.kvk_nummer):
         raise InvalidRequest(
             "geef een burgerservicenummer of een kvkNummer (precies één van beide)",
@@ -93,6 +125,15 @@ def zaken_zoeken(
         zaken, bronnen = _zoek(t, doel, bsn=None, kvk=vraag.kvk_nummer)
         return ZakenAntwoord(zaken=zaken, bronnen=bronnen, doel=doel.code, trace_id=t.trace_id)
     return _zoek_persoon(t, vraag)
+
+
+def _log_attempt(t: Tenant, body: Any, problem: Exception) -> None:
+    privacy = privacy_for(t.gemeente)
+    invoer = new_logboek_invoer(privacy, t.caller, t.trace_id, ACTIVITEIT)
+    note_attempt(invoer, privacy, body)
+    # A body the model refused is a 400 like any InvalidRequest.
+    record_failure(invoer, problem if isinstance(problem, KccError) else InvalidRequest("body"))
+    write_logboek(t.store, None, privacy, invoer, wat="zaken")
 
 
 def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
@@ -111,6 +152,10 @@ def _zoek_persoon(t: Tenant, vraag: ZakenZoekvraag) -> ZakenAntwoord:
         doel = privacy.doelen.resolve(vraag.doel, t.caller.primary_role)
         invoer.doel = doel.code
         invoer.processing_activity_id = doel.verwerkingsactiviteit
+        limits = limits_of(t.gemeente)
+        if limits is not None:
+            signalen = check_lookup(limits, t.gemeente.code, t.caller.subject, invoer.rol, ())
+            invoer.signalen.extend(signalen.as_list())
         zaken, bronnen = _zoek(t, doel, bsn=bsn, kvk=None)
         if zaken:
             invoer.velden.extend(GELEVERDE_VELDEN)
@@ -178,6 +223,7 @@ def zaak_ophalen(
         str,
         Path(
             pattern=r"^[A-Za-z0-9._-]{1,40}$",
+            max_length=40,
             description="Identificatie van de zaak zoals het zaaksysteem die toekent.",
         ),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,53 @@ def _combined(
     return Handler
 
 
+SENT_ITEMS_PATH = "/_double/verzonden"
+
+
+def _with_sent_items(
+    handler: type[BaseHTTPRequestHandler], kalenders: Kalenders
+) -> type[BaseHTTPRequestHandler]:
+    """Add ``GET /_double/verzonden``: every mail the double accepted, newest last, as JSON.
+
+    Not part of EWS or Graph: a window for people trying the demo (``make demo``, then
+    ``curl http://127.0.0.1:8711/_double/verzonden``) and for tests, like a mail catcher's.
+    """
+
+    class Handler(handler):  # type: ignore[valid-type,misc]
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path.split("?", 1)[0] != SENT_ITEMS_PATH:
+                served = getattr(super(), "do_GET", None)
+                if served is None:
+                    self.send_error(501, "Unsupported method ('GET')")
+                else:
+                    served()
+                return
+            payload = json.dumps(
+                {
+                    "verzonden": [
+                        {
+                            "id": mail.id,
+                            "afzender": mail.sender,
+                            "aan": list(mail.to),
+                            "onderwerp": mail.subject,
+                            "tekst": mail.body,
+                            "notificatieId": mail.notification_id,
+                        }
+                        for mail in list(kalenders.verzonden)
+                    ]
+                },
+                ensure_ascii=False,
+                indent=2,
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
 def start(
     kind: str,
     kalenders: Kalenders,
@@ -71,7 +119,7 @@ def start(
         handler = _combined(ews_handler, graph_handler)
     else:
         raise ValueError(kind)
-    server = _Server((host, port), handler)
+    server = _Server((host, port), _with_sent_items(handler, kalenders))
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},

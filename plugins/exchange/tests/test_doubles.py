@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import httpx
+
+from hub.plugin_api import HookContext, Notification
+from plugins.exchange import plugin
 from plugins.exchange.backend import beschikbaarheden
 from plugins.exchange.double import demo_kalenders, serve
 from plugins.exchange.ews_client import EwsClient
@@ -34,3 +38,23 @@ def test_demo_mode_gives_any_directory_address_a_calendar(nu: datetime) -> None:
         )
     assert agendas[0].fout is None and agendas[0].blokken
     assert agendas[1].fout is not None
+
+
+def test_the_double_lists_the_mail_it_accepted_for_people_trying_the_demo(nu: datetime) -> None:
+    with serve("both", demo_kalenders(nu, n=5)) as double:
+        plugin.kcc_send_notification(
+            ctx=HookContext(gemeente="9999", settings=graph_settings(double)),
+            notification=Notification(
+                id="cv-demo-1",
+                to=("medewerker0001@gemeente.test",),
+                subject="Contactverzoek: parkeervergunning",
+                body_text="Graag terugbellen.",
+                created=nu,
+            ),
+        )
+        answer = httpx.get(double.base_url + "/_double/verzonden").json()
+
+    [mail] = answer["verzonden"]
+    assert mail["notificatieId"] == "cv-demo-1"
+    assert mail["aan"] == ["medewerker0001@gemeente.test"]
+    assert mail["onderwerp"] == "Contactverzoek: parkeervergunning"

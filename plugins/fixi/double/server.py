@@ -88,6 +88,8 @@ class Faults:
     # The next N creations are stored and then answered only after this long (client times out).
     hang_after_create: int = 0
     hang_after_create_seconds: float = 2.0
+    # Creations are refused with this status (e.g. 422: Fixi's own validation of the content).
+    create_status: int | None = None
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -200,6 +202,8 @@ class FixiDouble(LoopbackWsgiDouble):
         return header.startswith("Bearer ") and expires is not None and expires > time.monotonic()
 
     def _create(self, request: Request, environ: dict[str, Any]) -> Response:
+        if self.faults.create_status is not None:
+            return _error(self.faults.create_status, "Gesimuleerde weigering van de inhoud")
         body = request.get_json(silent=True)
         problem = _schema_problem(body, CREATE_SCHEMA)
         if problem:

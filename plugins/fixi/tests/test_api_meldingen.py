@@ -117,6 +117,21 @@ def test_the_same_idempotency_key_twice_gives_the_same_melding_and_one_upstream(
     assert len(fixi.issues_with_reference(first.json()["id"])) == 1
 
 
+def test_a_replay_after_submission_returns_the_original_answer_not_the_current_state(
+    client: TestClient, runtime: Runtime, fixi: FixiDouble
+) -> None:
+    key = str(uuid.uuid4())
+    first = client.post(MELDINGEN, json=LANTAARNPAAL, headers=headers(key))
+    for gemeente, melding_id in pending_outbox(runtime.store):
+        submit_outbox(runtime.store, runtime.host, gemeente, melding_id)
+    now = client.get(f"{MELDINGEN}/{first.json()['id']}", headers=headers())
+    assert now.json()["status"] == "ingediend"
+    again = client.post(MELDINGEN, json=LANTAARNPAAL, headers=headers(key))
+    assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["Location"] == first.headers["Location"]
+
+
 def test_the_same_key_with_another_body_is_a_409_problem(client: TestClient) -> None:
     key = str(uuid.uuid4())
     client.post(MELDINGEN, json=LANTAARNPAAL, headers=headers(key))

@@ -223,6 +223,29 @@ def test_a_category_fixi_does_not_know_fails_the_melding_without_retrying(
     assert pending_outbox(store, now=utcnow() + timedelta(days=1)) == []
 
 
+@pytest.mark.parametrize("status", [400, 409, 413, 422])
+def test_a_permanent_refusal_of_the_content_ends_the_retries_with_a_visible_failure(
+    store: Store, fixi: FixiDouble, status: int
+) -> None:
+    melding, _ = accept(store, "9999", AGENT, f"sleutel-{status}", lantaarnpaal())
+    fixi.faults.create_status = status
+
+    assert submit_outbox(store, plugin_host(fixi), "9999", melding.id) == "mislukt"
+
+    shown = get_melding(store, "9999", melding.id)
+    assert shown.status == "mislukt" and shown.fout and str(status) in shown.fout
+    assert shown.pogingen == 1
+    assert pending_outbox(store, now=utcnow() + timedelta(days=1)) == []
+
+
+def test_refused_credentials_are_retried_later_not_failed(store: Store, fixi: FixiDouble) -> None:
+    melding, _ = accept(store, "9999", AGENT, "sleutel-403", lantaarnpaal())
+    fixi.faults.create_status = 403
+
+    assert submit_outbox(store, plugin_host(fixi), "9999", melding.id) == "uitgesteld"
+    assert get_melding(store, "9999", melding.id).status == "in_wachtrij"
+
+
 def test_a_status_change_in_fixi_is_visible_after_the_next_status_sync(
     store: Store, fixi: FixiDouble
 ) -> None:

@@ -1,7 +1,7 @@
 """Working hours with the stored availability (for the weekly grid of the smoelenboek).
 
-Revision ID: 0007_beschikbaarheid_werktijden
-Revises: 0006_directory_groepen
+Revision ID: 0009_beschikbaarheid_werktijden
+Revises: 0008_directory_groepen
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_beschikbaarheid_werktijden"
-down_revision = "0006_directory_groepen"
+revision = "0009_beschikbaarheid_werktijden"
+down_revision = "0008_directory_groepen"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Directory groups, their direct memberships, and switched-off accounts (roles from AD groups).
 
-Revision ID: 0006_directory_groepen
-Revises: 0005_meldingen
+Revision ID: 0008_directory_groepen
+Revises: 0007_klantcontacten
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from hub.store.base import UtcDateTime
 
-revision = "0006_directory_groepen"
-down_revision = "0005_meldingen"
+revision = "0008_directory_groepen"
+down_revision = "0007_klantcontacten"
 branch_labels = None
 depends_on = None
 
