@@ -45,18 +45,27 @@ class HaalCentraalVraag(BaseModel):
         "ZoekMetNaamEnGemeenteVanInschrijving",
         "ZoekMetPostcodeEnHuisnummer",
     ]
-    fields: list[str] = Field(min_length=1, max_length=130)
-    burgerservicenummer: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    geslachtsnaam: str | None = Field(default=None, description="Met * aan het eind: begint met.")
-    geboortedatum: str | None = Field(default=None, description="JJJJ-MM-DD")
-    voornamen: str | None = None
-    voorvoegsel: str | None = None
-    geslacht: str | None = None
-    gemeenteVanInschrijving: str | None = None  # noqa: N815
-    postcode: str | None = None
-    huisnummer: int | str | None = Field(default=None, description="KISS stuurt een string.")
-    huisletter: str | None = Field(default=None, description="Leeg: geen huisletter.")
-    huisnummertoevoeging: str | None = Field(default=None, description="Leeg: geen toevoeging.")
+    # Lengths as in Haal Centraal BRP Personen v2 (specs/brp/personen-openapi.yaml).
+    fields: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=130)
+    burgerservicenummer: list[Annotated[str, Field(min_length=9, max_length=9)]] | None = Field(
+        default=None, min_length=1, max_length=20
+    )
+    geslachtsnaam: str | None = Field(
+        default=None, max_length=200, description="Met * aan het eind: begint met."
+    )
+    geboortedatum: str | None = Field(default=None, max_length=10, description="JJJJ-MM-DD")
+    voornamen: str | None = Field(default=None, max_length=200)
+    voorvoegsel: str | None = Field(default=None, max_length=10)
+    geslacht: str | None = Field(default=None, max_length=1)
+    gemeenteVanInschrijving: str | None = Field(default=None, max_length=4)  # noqa: N815
+    postcode: str | None = Field(default=None, max_length=7)
+    huisnummer: int | Annotated[str, Field(max_length=5)] | None = Field(
+        default=None, description="KISS stuurt een string."
+    )
+    huisletter: str | None = Field(default=None, max_length=1, description="Leeg: geen huisletter.")
+    huisnummertoevoeging: str | None = Field(
+        default=None, max_length=4, description="Leeg: geen toevoeging."
+    )
     inclusiefOverledenPersonen: bool | None = None  # noqa: N815
 
 

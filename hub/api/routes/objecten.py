@@ -9,7 +9,6 @@ HTTP in and out; :mod:`hub.facades.objecten` translates onto the directory.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import JSONResponse
@@ -114,7 +113,7 @@ def objecten_lijst(
         str | None, Query(alias="type", max_length=1000, description="URL van het objecttype.")
     ] = None,
     data_attr: Annotated[
-        list[str],
+        list[Annotated[str, Field(max_length=500)]],
         Query(
             alias="data_attr",
             max_length=10,
@@ -159,7 +158,15 @@ def objecten_lijst(
 def objecten_een(
     request: Request,
     gemeentecode: GemeenteCode,
-    object_uuid: Annotated[UUID, Path(alias="uuid", description="uuid van het object.")],
+    object_uuid: Annotated[
+        str,
+        Path(
+            alias="uuid",
+            max_length=36,
+            pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+            description="uuid van het object.",
+        ),
+    ],
     authorization: Annotated[str | None, Security(token_header)] = None,
 ) -> JSONResponse:
     rt, gemeente, settings = _toegang(request, gemeentecode, authorization)
@@ -169,7 +176,7 @@ def objecten_een(
         rt.host,
         gemeente.code,
         settings,
-        str(object_uuid),
+        object_uuid,
         Adres(objects_url),
         heeft_agenda=bool(rt.host.enabled(gemeente.code, "kcc_get_beschikbaarheid")),
     )
