@@ -82,7 +82,7 @@ search_bases = ["OU=Gemeente,DC=gemeente,DC=test"]
 code = "kcc-identificatie"
 omschrijving = "bench"
 verwerkingsactiviteit = "https://register.bench.test/1"
-rollen = ["kcc-medewerker"]
+rollen = ["kcc-medewerker", "backoffice"]
 [objecten.objecttypen]
 medewerker = "{TYPE}"
 [[objecten.clients]]
