@@ -162,6 +162,12 @@ def seed(runtime: Runtime, count: int) -> None:
                 venster_tot=nu + timedelta(hours=96),
             )
     finish(runtime, started)
+    if runtime.store.engine.dialect.name == "postgresql":
+        # A running hub's tables have been analysed by autovacuum long since; a freshly
+        # seeded one has not, and the availability table would be read by a poor plan.
+        with runtime.store.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
 
 @contextmanager
