@@ -93,7 +93,10 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
 
     Kinds the core stores (declare yours in ``PluginInfo.sync_kinds``): ``medewerkers``
     (:class:`~hub.domain.medewerkers.Medewerker`), ``beschikbaarheid``,
-    ``meldingstatussen`` and ``internetaken``.
+    ``meldingstatussen`` and ``internetaken``. A directory plugin may add ``groepen``,
+    ``lidmaatschappen`` and ``uitgeschakelde_accounts`` (``hub.domain.groepen``): then roles
+    can come from its groups and a disabled account is refused by name. A full run removes,
+    per kind, what it did not deliver.
 
     ``internetaken`` (a Klantinteracties system of record, e.g. Open Klant): yield every
     internetaak that is new or changed since ``since`` as
@@ -131,7 +134,9 @@ def kcc_get_beschikbaarheid(
     Return one :class:`Beschikbaarheid` per address asked, in any order. One
     mailbox that cannot be read gives status ``onbekend`` for that one only; only
     a failure of the whole upstream raises. Batch internally to the upstream's
-    limits. Never return subjects, locations or attendees: times only.
+    limits. Never return subjects, locations or attendees: times only. Fill
+    ``werktijden`` when the calendar knows the mailbox's working hours (they make
+    the weekly grid of the smoelenboek).
     """
 
 

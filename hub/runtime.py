@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from hub.facades.settings import facade_problems
 from hub.pluginmanager import LoadedPlugins, PluginHost, load_plugins
 from hub.privacy.settings import privacy_problems
 from hub.settings_errors import ConfigError
@@ -20,6 +21,7 @@ def load_configuration(config_dir: Path | None, loaded: LoadedPlugins) -> Tenant
     Raises ``ConfigError`` with every problem found."""
     tenants = load_tenants(config_dir, loaded.settings_models())
     problems = privacy_problems(tenants.gemeenten.values())
+    problems += facade_problems(tenants.gemeenten.values())
     if problems:
         raise ConfigError(problems)
     return tenants

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hub.api_settings import ApiSettings
+from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
@@ -311,6 +312,8 @@ class GemeenteFile(_Strict):
         default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
+    haalcentraal: HaalCentraalSettings | None = None
+    objecten: ObjectenSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ class Gemeente:
     source: Path | None = None
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
+    haalcentraal: HaalCentraalSettings | None = None
+    objecten: ObjectenSettings | None = None
 
     @property
     def plugins(self) -> list[str]:
@@ -469,4 +474,6 @@ def _load_gemeente(
         source=path,
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
+        haalcentraal=parsed.haalcentraal,
+        objecten=parsed.objecten,
     )

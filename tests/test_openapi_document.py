@@ -18,6 +18,28 @@ from hub.api.app import create_app
 REPO = Path(__file__).resolve().parents[1]
 RULESET = REPO / "specs" / "adr" / "linter.yaml"
 
+# Documented exceptions to the ADR ruleset, each where a standard the hub speaks for an
+# existing front end names things its own way. Nothing else may break a rule.
+# * The Objects API facade (KISS reads it): the Objects API's own filter parameter is
+#   `data_attr`, which the query-keys-camel-case rule rejects; renaming it would break
+#   every client of that standard.
+EXCEPTIONS = {
+    "/paths/~1gemeenten~1%7Bgemeentecode%7D~1objecten~1api~1v2~1objects/get/parameters": [
+        "nlgov:query-keys-camel-case"
+    ],
+}
+
+
+def ruleset_with_exceptions(directory: Path) -> Path:
+    """The ADR ruleset extended with :data:`EXCEPTIONS` as Spectral overrides."""
+    overrides = [
+        {"files": [f"openapi.json#{pointer}"], "rules": {rule: "off" for rule in rules}}
+        for pointer, rules in EXCEPTIONS.items()
+    ]
+    path = directory / "ruleset.json"
+    path.write_text(json.dumps({"extends": [str(RULESET)], "overrides": overrides}))
+    return path
+
 
 def spectral_command() -> list[str]:
     configured = os.environ.get("KCC_SPECTRAL")
@@ -63,7 +85,7 @@ def test_adr_linter_reports_zero_errors(document: dict[str, Any], tmp_path: Path
             *spectral_command(),
             "lint",
             "-r",
-            str(RULESET),
+            str(ruleset_with_exceptions(tmp_path)),
             "-F",
             "error",
             "-f",
@@ -81,3 +103,11 @@ def test_adr_linter_reports_zero_errors(document: dict[str, Any], tmp_path: Path
     errors = [f for f in findings if f.get("severity") == 0]
     assert errors == [], json.dumps(errors, indent=1)[:4000]
     assert result.returncode == 0, result.stderr
+
+
+def test_the_documented_exceptions_still_apply(document: dict[str, Any]) -> None:
+    """An exception whose operation or parameter is gone must be removed, not kept around."""
+    params = document["paths"]["/gemeenten/{gemeentecode}/objecten/api/v2/objects"]["get"][
+        "parameters"
+    ]
+    assert "data_attr" in {p["name"] for p in params if p["in"] == "query"}

@@ -40,6 +40,8 @@ ROUTE_MODULES = (
     "meldingen",
     "klantcontacten",
     "contactverzoeken",
+    "haalcentraal",
+    "objecten",
 )
 
 

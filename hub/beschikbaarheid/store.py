@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from hub.beschikbaarheid.tables import BeschikbaarheidRow
 from hub.directory.tables import MedewerkerRow
-from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok
+from hub.domain.beschikbaarheid import (
+    Beschikbaarheid,
+    BeschikbaarheidStatus,
+    BezetBlok,
+    Werktijd,
+)
 from hub.plugin_api import SyncBatch
 from hub.sync.sinks import Applied, Sink
 
@@ -71,6 +76,11 @@ def _to_domain(row: BeschikbaarheidRow) -> Beschikbaarheid:
             )
             for b in row.bezet
         ],
+        werktijden=(
+            [Werktijd.model_validate(w) for w in row.werktijden]
+            if row.werktijden is not None
+            else None
+        ),
     )
 
 
@@ -102,6 +112,9 @@ def upsert(
             }
             for b in item.bezet
         ]
+        row.werktijden = (
+            [w.model_dump() for w in item.werktijden] if item.werktijden is not None else None
+        )
         row.refreshed_at = refreshed_at
         row.venster_tot = venster_tot
         count += 1

@@ -27,6 +27,8 @@ class BeschikbaarheidRow(Base):
     refreshed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Until when ``bezet`` is complete (the window asked of the calendar); None if unknown.
     venster_tot: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Working hours as [{"dagen": [1..7], "van": "HH:MM", "tot": "HH:MM"}]; None if unknown.
+    werktijden: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index("ix_beschikbaarheid_gemeente_refreshed_at", "gemeente", "refreshed_at"),

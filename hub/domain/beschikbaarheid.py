@@ -24,6 +24,16 @@ class BezetBlok(ApiModel):
     soort: str = Field(default="bezet", description="bezet, voorlopig, afwezig of elders.")
 
 
+class Werktijd(ApiModel):
+    """Working time on some weekdays, in the mailbox's local time."""
+
+    dagen: list[int] = Field(description="ISO-weekdagen: 1 maandag tot en met 7 zondag.")
+    van: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")
+    tot: str = Field(
+        pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$", description="HH:MM; 24:00 is middernacht."
+    )
+
+
 class Beschikbaarheid(ApiModel):
     """Status now for one mailbox; ``email`` links it to a medewerker."""
 
@@ -36,3 +46,6 @@ class Beschikbaarheid(ApiModel):
     )
     peilmoment: datetime = Field(description="Wanneer de bron dit meldde.")
     bezet: list[BezetBlok] = Field(default_factory=list)
+    werktijden: list[Werktijd] | None = Field(
+        default=None, description="Werktijden uit de agenda, indien de bron die kent."
+    )

@@ -12,6 +12,8 @@ from hub.secrets import Secret
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 STANDARD_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
+STANDARD_GROUP_FILTER = "(objectClass=group)"
+GROUP_ATTRIBUTES = ("objectGUID", "cn", "sAMAccountName", "mail", "description", "memberOf")
 
 
 class TlsMode(StrEnum):
@@ -114,6 +116,14 @@ class AdSettings(BaseModel):
         default=60, ge=0, le=3600, description="Hoe lang een onbereikbare DC wordt overgeslagen."
     )
     page_size: int = Field(default=500, ge=10, le=1000)
+    sync_groups: bool = Field(
+        default=True,
+        description="Groepen en lidmaatschappen synchroniseren (rollen uit AD-groepen).",
+    )
+    group_search_bases: list[str] | None = Field(
+        default=None, description="Waar de groepen staan; leeg: dezelfde als search_bases."
+    )
+    group_filter: str = STANDARD_GROUP_FILTER
 
     @field_validator("user_filter")
     @classmethod
@@ -126,6 +136,15 @@ class AdSettings(BaseModel):
         if value is not None and not _HOST_NAME.fullmatch(value):
             raise ValueError("a DNS host name, e.g. dc1.gemeente.local, without scheme or port")
         return value
+
+    @field_validator("group_filter")
+    @classmethod
+    def _group_filter_is_parenthesised(cls, value: str) -> str:
+        return _check_filter(value)
+
+    @property
+    def group_bases(self) -> list[str]:
+        return self.group_search_bases or self.search_bases
 
     @field_validator("servers")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from hub.domain.groepen import Groep, UitgeschakeldAccount
 from hub.domain.medewerkers import Medewerker
 from plugins.ad.client import LdapEntry, parse_extended_dn
 from plugins.ad.config import AttributeMapping
@@ -28,6 +29,36 @@ def is_disabled(entry: LdapEntry) -> bool:
         return bool(int(value or "0") & 0x2)
     except ValueError:
         return False
+
+
+def group_ids(entry: LdapEntry, attribute: str) -> list[str]:
+    """objectGUIDs of the groups in a DN-valued attribute (memberOf), in extended DN form."""
+    found: dict[str, None] = {}
+    for value in entry.all(attribute):
+        guid, _dn = parse_extended_dn(value)
+        if guid:
+            found.setdefault(guid, None)
+    return list(found)
+
+
+def to_groep(entry: LdapEntry) -> Groep:
+    """One AD group: its cn as the name, sAMAccountName as the short name, mail if any."""
+    naam = entry.first("cn") or _rdn_value(entry.dn) or entry.guid
+    return Groep(
+        id=entry.guid,
+        naam=_clip(naam) or entry.guid,
+        identificatie=_clip(entry.first("sAMAccountName")),
+        email=_clip(entry.first("mail")),
+        omschrijving=_clip(entry.first("description")),
+    )
+
+
+def to_uitgeschakeld(entry: LdapEntry, mapping: AttributeMapping) -> UitgeschakeldAccount:
+    return UitgeschakeldAccount(
+        id=entry.guid,
+        account_naam=_clip(entry.first(mapping.account_naam)),
+        email=_clip(entry.first(mapping.email)),
+    )
 
 
 def to_medewerker(entry: LdapEntry, mapping: AttributeMapping) -> Medewerker:

@@ -12,7 +12,7 @@ from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginI
 from plugins.ad.client import AdClient
 from plugins.ad.config import AdSettings
 from plugins.ad.mapping import to_medewerker
-from plugins.ad.sync import KIND, sync_medewerkers
+from plugins.ad.sync import SYNC_KINDS, sync_medewerkers
 
 
 @hookimpl
@@ -23,7 +23,7 @@ def kcc_plugin_info() -> PluginInfo:
         description="Medewerkersgids uit Active Directory (LDAPS/StartTLS, incrementele sync).",
         capabilities=frozenset({Capability.MEDEWERKERS}),
         settings_model=AdSettings,
-        sync_kinds=frozenset({KIND}),
+        sync_kinds=SYNC_KINDS,
         sync_interval_seconds=900,
     )
 

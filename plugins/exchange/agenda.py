@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok
+from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok, Werktijd
 
 Interval = tuple[datetime, datetime]
 
@@ -235,7 +235,27 @@ def bereken(
             BezetBlok(van=b.van.astimezone(zone), tot=b.tot.astimezone(zone), soort=b.soort.value)
             for b in blokken
         ],
+        werktijden=werktijden_van(agenda),
     )
+
+
+def _hhmm(minutes: int) -> str:
+    minutes = min(max(minutes, 0), 1440)
+    # Outlook ends a whole day at 23:59; the hub writes that as midnight.
+    if minutes >= 1439:
+        return "24:00"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def werktijden_van(agenda: MailboxAgenda) -> list[Werktijd] | None:
+    """The mailbox's working hours as the domain carries them (None when it has none)."""
+    if agenda.werktijden is None or not agenda.werktijden.perioden:
+        return None
+    return [
+        Werktijd(dagen=sorted(p.dagen), van=_hhmm(p.start_minuut), tot=_hhmm(p.eind_minuut))
+        for p in agenda.werktijden.perioden
+        if p.eind_minuut > p.start_minuut
+    ]
 
 
 def _open_ended(agenda: MailboxAgenda) -> bool:

@@ -17,13 +17,17 @@ class Run:
     upserts: dict[str, Medewerker] = field(default_factory=dict)
     deletes: set[str] = field(default_factory=set)
     checkpoint: Mapping[str, Any] | None = None
+    # Batches of the other kinds (groepen, lidmaatschappen, uitgeschakelde_accounts).
+    others: dict[str, list[SyncBatch]] = field(default_factory=dict)
 
 
 def collect(batches: Iterable[SyncBatch]) -> Run:
     listed = list(batches)
     run = Run(batches=listed, full=any(b.full for b in listed))
     for batch in listed:
-        assert batch.kind == "medewerkers"
+        if batch.kind != "medewerkers":
+            run.others.setdefault(batch.kind, []).append(batch)
+            continue
         for record in batch.upserts:
             assert isinstance(record, Medewerker)
             run.upserts[record.id] = record
