@@ -509,6 +509,12 @@ class SeamActor(ApiModel):
     emailadres: str | None = None
     afdeling: str | None = None
     groep: str | None = None
+    identificatie: str | None = Field(
+        default=None,
+        max_length=512,
+        description="As the hub's Objecten facade publishes it (KISS's idf): a medewerker's "
+        "account name, an afdeling's folded name (sociaal-domein), a groep's account name.",
+    )
     identificator: ActorIdentificator | None = Field(
         default=None, description="As the system of record identifies the actor, when known."
     )

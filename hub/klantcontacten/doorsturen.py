@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.caller import SYSTEM_CALLER
+from hub.directory.groep_tables import GroepRow
+from hub.directory.lijsten import afdeling_identificatie
+from hub.directory.normalize import normalized
 from hub.directory.tables import MedewerkerRow
 from hub.domain.klantcontacten import (
     Afhandeling,
@@ -114,6 +117,26 @@ def _uit_gids(
     return session.get(MedewerkerRow, (gemeente, medewerker_id))
 
 
+def _eenheid_identificatie(
+    session: Session | None, gemeente: str, afdeling: str | None, groep: str | None
+) -> str | None:
+    """An afdeling's or groep's identificatie as the Objecten facade publishes it."""
+    if groep:
+        rij = (
+            session.scalars(
+                select(GroepRow)
+                .where(GroepRow.gemeente == gemeente, GroepRow.naam_norm == normalized(groep))
+                .limit(1)
+            ).first()
+            if session is not None
+            else None
+        )
+        return (rij.identificatie or rij.id) if rij is not None else groep
+    if afdeling:
+        return afdeling_identificatie(normalized(afdeling)) or None
+    return None
+
+
 def seam_actoren(cv: ContactverzoekRij, session: Session | None = None) -> list[SeamActor]:
     actoren: list[SeamActor] = []
     if cv.medewerker_naam or cv.medewerker_id:
@@ -126,6 +149,7 @@ def seam_actoren(cv: ContactverzoekRij, session: Session | None = None) -> list[
                 account_naam=gids.account_naam[:200] if gids and gids.account_naam else None,
                 emailadres=cv.medewerker_email or (gids.email if gids else None),
                 afdeling=cv.medewerker_afdeling,
+                identificatie=(gids.account_naam or gids.id) if gids else None,
             )
         )
     if cv.afdeling or cv.groep:
@@ -135,6 +159,7 @@ def seam_actoren(cv: ContactverzoekRij, session: Session | None = None) -> list[
                 naam=(cv.afdeling or cv.groep or "")[:200],
                 afdeling=cv.afdeling,
                 groep=cv.groep,
+                identificatie=_eenheid_identificatie(session, cv.gemeente, cv.afdeling, cv.groep),
             )
         )
     return actoren

@@ -135,19 +135,21 @@ def toewijzingen(settings: OpenKlantSettings, actoren: Sequence[SeamActor]) -> l
             result.append(_medewerker(settings, actor))
         elif actor.soort_actor is SoortActor.ORGANISATORISCHE_EENHEID:
             if actor.groep:
-                result.append(
-                    Toewijzing(soort="groep", identificatie=actor.groep, naam=actor.groep)
-                )
+                ident = actor.identificatie or actor.groep
+                result.append(_toewijzing(soort="groep", identificatie=ident, naam=actor.groep))
             else:
                 naam = actor.afdeling or actor.naam
-                ident = slug(naam) if settings.afdeling_object_id == "slug" else naam
-                result.append(Toewijzing(soort="afdeling", identificatie=ident or naam, naam=naam))
+                ident = naam
+                if settings.afdeling_object_id == "slug":
+                    ident = actor.identificatie or slug(naam)
+                result.append(_toewijzing(soort="afdeling", identificatie=ident or naam, naam=naam))
     return result
 
 
 def slug(naam: str) -> str:
     """``Sociaal Domein`` -> ``sociaal-domein``: lower case, no diacritics, words joined by
-    hyphens, as the hub's Objecten facade writes an afdeling's identificatie."""
+    hyphens, close to what the hub's Objecten facade publishes as an afdeling's identificatie
+    (the hub hands that over itself; this is for an actor that comes without one)."""
     decomposed = unicodedata.normalize("NFKD", naam)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return "-".join(_WORD.findall(folded))
@@ -175,7 +177,7 @@ def _medewerker(settings: OpenKlantSettings, actor: SeamActor) -> Toewijzing:
     ident = chosen or actor.account_naam or actor.medewerker_id
     if ident is None and actor.emailadres:
         # Known by e-mail only (an internetaak KISS assigned by e-mail): KISS's e-mail codes.
-        return Toewijzing(
+        return _toewijzing(
             soort="medewerker",
             identificatie=actor.emailadres,
             naam=naam,
@@ -183,9 +185,14 @@ def _medewerker(settings: OpenKlantSettings, actor: SeamActor) -> Toewijzing:
             per_email=True,
         )
     # Known by name only (imported, not in the directory): matched by name, never recreated.
-    return Toewijzing(
+    return _toewijzing(
         soort="medewerker", identificatie=ident or naam, naam=naam, email=actor.emailadres
     )
+
+
+def _toewijzing(**values: Any) -> Toewijzing:
+    # An identifier Open Klant cannot hold is refused naming the field, not retried.
+    return valideer(Toewijzing, values, prefix="toegewezenAan.")
 
 
 def _terugbelgegevens(betrokkene: SeamBetrokkene | None) -> dict[str, Any] | None:

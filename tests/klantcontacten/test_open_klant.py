@@ -12,7 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
+from hub.directory.groep_sinks import apply_groepen
+from hub.domain.groepen import Groep
 from hub.klantcontacten import Beleid, plan, te_doen, verwerk
+from hub.plugin_api import SyncBatch
 from hub.store.base import utcnow
 from hub.sync.runner import run_sync
 from hub.tenants import KlantcontactenSettings
@@ -299,6 +302,30 @@ def test_the_hub_and_kiss_share_one_actor_per_medewerker(
     assert openklant.counts()["actoren"] == before + 1
     kiss, ours = openklant.stored("internetaken")
     assert kiss["toegewezenAanActoren"] == ours["toegewezenAanActoren"]
+
+
+def test_a_groep_is_written_with_the_identificatie_kiss_reads_from_the_hub(
+    hub: Hub, openklant: OpenKlantDouble
+) -> None:
+    with hub.runtime.store.session() as session:
+        apply_groepen(
+            session,
+            "9999",
+            SyncBatch(
+                kind="groepen",
+                upserts=[Groep(id="guid-woz", naam="WOZ-team", identificatie="g.woz")],
+                full=True,
+            ),
+            utcnow(),
+        )
+
+    register(hub, toegewezen_aan={"groep": "WOZ-team"})
+    run_outbox(hub)
+
+    [taak] = openklant.stored("internetaken")
+    assert [actor_of(openklant, a)["actoridentificator"] for a in taak["toegewezenAanActoren"]] == [
+        identificator("g.woz", "grp", "obj", "idf")
+    ]
 
 
 # -- changes -----------------------------------------------------------------------------------

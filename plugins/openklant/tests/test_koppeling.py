@@ -95,6 +95,28 @@ def test_an_afdeling_is_keyed_on_its_folded_name_or_its_name(openklant: OpenKlan
     assert mapping.slug("Sociaal  Domein / Jeugd") == "sociaal-domein-jeugd"
 
 
+def test_the_identificatie_the_hub_hands_over_is_the_object_id(openklant: OpenKlantDouble) -> None:
+    groep = SeamActor(
+        soort_actor=SoortActor.ORGANISATORISCHE_EENHEID,
+        naam="WOZ-team",
+        groep="WOZ-team",
+        identificatie="gg-woz",
+    )
+    afdeling = SeamActor(
+        soort_actor=SoortActor.ORGANISATORISCHE_EENHEID,
+        naam="Sociaal Domein",
+        afdeling="Sociaal Domein",
+        identificatie="sociaal-domein",
+    )
+
+    found = mapping.toewijzingen(settings(openklant), [groep, afdeling])
+
+    assert [(t.soort, t.identificatie, t.naam) for t in found] == [
+        ("groep", "gg-woz", "WOZ-team"),
+        ("afdeling", "sociaal-domein", "Sociaal Domein"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("codes", "expected"),
     [
