@@ -437,6 +437,28 @@ def test_an_internetaak_kiss_assigned_to_an_afdeling_goes_to_its_mailbox(
     assert mail.to == ("burgerzaken@gemeente.test",)
 
 
+def test_handling_a_kiss_internetaak_in_the_hub_closes_it_in_open_klant_as_assigned(
+    hub: Hub, openklant: OpenKlantDouble
+) -> None:
+    seeded = openklant.seed_contactverzoek(
+        toegewezen_aan=[{"soort": "afdeling", "identificatie": "afd-17", "naam": "Burgerzaken"}]
+    )
+    run_sync(hub.runtime, "9999", "openklant")
+    [entry] = hub.client.get(hub.url("contactverzoeken"), headers=hub.headers(key=None)).json()[
+        "resultaten"
+    ]
+
+    post(hub, f"contactverzoeken/{entry['id']}/pogingen", {"uitkomst": "teruggebeld"})
+    post(hub, f"contactverzoeken/{entry['id']}/_afhandelen", {"uitkomst": "Uitgelegd."})
+    run_outbox(hub)
+
+    [taak] = [t for t in openklant.stored("internetaken") if t["uuid"] == seeded["uuid"]]
+    assert taak["status"] == "verwerkt"
+    # Still KISS's own afdeling actor: a name match is no reason to reassign.
+    assert taak["toegewezenAanActoren"] == seeded["toegewezenAanActoren"]
+    spec_kept(openklant)
+
+
 def test_handled_in_open_klant_is_handled_here(hub: Hub, openklant: OpenKlantDouble) -> None:
     cv = register(hub)["contactverzoek"]["id"]
     run_outbox(hub)
