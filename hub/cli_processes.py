@@ -155,7 +155,7 @@ def scheduler_cmd(every: float, config_dir: Path | None) -> None:
     default=8000,
     show_default=True,
     type=click.IntRange(1, 65535),
-    help="Port of the API. The test doubles use 8711-8714 and 8722.",
+    help="Port of the API. The test doubles use 8711-8714, 8722 and 8723.",
 )
 @click.option("--no-doubles", is_flag=True, help="Do not start the local test doubles.")
 def demo(host: str, port: int, no_doubles: bool) -> None:

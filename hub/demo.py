@@ -56,6 +56,12 @@ DEMO_DOUBLES: tuple[tuple[str, tuple[str, ...], tuple[int, ...], str], ...] = (
     ),
     ("plugins.zaak.double", ("--port", "8713"), (8713,), "ZGW Zaken + Catalogi on 127.0.0.1:8713"),
     ("plugins.fixi.double", ("--port", "8714"), (8714,), "Fixi on 127.0.0.1:8714"),
+    (
+        "plugins.openklant.double",
+        ("--port", "8723"),
+        (8723,),
+        "Open Klant (Klantinteracties) on 127.0.0.1:8723",
+    ),
 )
 
 # Demo secrets: references in config/ point at these variables; real deployments set their own.

@@ -213,7 +213,8 @@ def kcc_register_klantcontact(
     ``zgw-Zaak``/``openzaak``/``uuid``); and per entry of ``contactverzoeken`` an
     ``internetaak`` (``gevraagdeHandeling``, ``toelichting``, ``status``) with
     ``toegewezenAanActoren``, creating or finding the ``actoren`` with KISS's identificator
-    codes (medewerker ``mdw``/``obj``/``idf`` with the directory id, or
+    codes (medewerker ``mdw``/``obj``/``idf`` with the identificatie KISS knows them by,
+    which the seam offers as ``accountNaam``, ``medewerkerId`` and ``emailadres``, or
     ``mdw``/``handmatig``/``email``; afdeling ``afd``/``obj``/``idf``; groep
     ``grp``/``obj``/``idf``). ``geregistreerdDoor`` is the agent (``mdw``/``msei``/``email``).
 

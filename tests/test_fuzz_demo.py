@@ -20,7 +20,7 @@ from hub.demo import DEMO_ENV, running_doubles
 from hub.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[1]
-DOUBLE_PORTS = (8711, 8712, 8713, 8714, 8722)
+DOUBLE_PORTS = (8711, 8712, 8713, 8714, 8722, 8723)
 # Upstream outcomes the API reports as such; anything else >= 500 is a hub bug.
 UPSTREAM_STATUSES = {502, 503, 504}
 

@@ -500,11 +500,21 @@ class SeamActor(ApiModel):
 
     soort_actor: SoortActor
     naam: str = Field(max_length=200)
-    # medewerker: the directory id and e-mail; afdeling/groep: the name is the identifier.
+    # medewerker: the directory id, account name and e-mail; afdeling/groep: the name is the
+    # identifier. KISS knows a medewerker by the account name (its Objecten identificatie).
     medewerker_id: str | None = None
+    account_naam: str | None = Field(
+        default=None, max_length=200, description="The directory's account name (sAMAccountName)."
+    )
     emailadres: str | None = None
     afdeling: str | None = None
     groep: str | None = None
+    identificatie: str | None = Field(
+        default=None,
+        max_length=512,
+        description="As the hub's Objecten facade publishes it (KISS's idf): a medewerker's "
+        "account name, an afdeling's folded name (sociaal-domein), a groep's account name.",
+    )
     identificator: ActorIdentificator | None = Field(
         default=None, description="As the system of record identifies the actor, when known."
     )

@@ -13,6 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.caller import SYSTEM_CALLER
+from hub.directory.groep_tables import GroepRow
+from hub.directory.lijsten import afdeling_identificatie
+from hub.directory.normalize import normalized
+from hub.directory.tables import MedewerkerRow
 from hub.domain.klantcontacten import (
     Afhandeling,
     Contactnaam,
@@ -103,16 +107,49 @@ def plan_wijziging(session: Session, plugins: PluginCaller, cv: ContactverzoekRi
     ]
 
 
-def seam_actoren(cv: ContactverzoekRij) -> list[SeamActor]:
+def _uit_gids(
+    session: Session | None, gemeente: str, medewerker_id: str | None
+) -> MedewerkerRow | None:
+    """The medewerker's directory entry, for the identifiers a system of record may key its
+    actors on (KISS: the account name, or the e-mail address)."""
+    if session is None or not medewerker_id:
+        return None
+    return session.get(MedewerkerRow, (gemeente, medewerker_id))
+
+
+def _eenheid_identificatie(
+    session: Session | None, gemeente: str, afdeling: str | None, groep: str | None
+) -> str | None:
+    """An afdeling's or groep's identificatie as the Objecten facade publishes it."""
+    if groep:
+        rij = (
+            session.scalars(
+                select(GroepRow)
+                .where(GroepRow.gemeente == gemeente, GroepRow.naam_norm == normalized(groep))
+                .limit(1)
+            ).first()
+            if session is not None
+            else None
+        )
+        return (rij.identificatie or rij.id) if rij is not None else groep
+    if afdeling:
+        return afdeling_identificatie(normalized(afdeling)) or None
+    return None
+
+
+def seam_actoren(cv: ContactverzoekRij, session: Session | None = None) -> list[SeamActor]:
     actoren: list[SeamActor] = []
     if cv.medewerker_naam or cv.medewerker_id:
+        gids = _uit_gids(session, cv.gemeente, cv.medewerker_id)
         actoren.append(
             SeamActor(
                 soort_actor=SoortActor.MEDEWERKER,
                 naam=(cv.medewerker_naam or cv.medewerker_email or "medewerker")[:200],
                 medewerker_id=cv.medewerker_id,
-                emailadres=cv.medewerker_email,
+                account_naam=gids.account_naam[:200] if gids and gids.account_naam else None,
+                emailadres=cv.medewerker_email or (gids.email if gids else None),
                 afdeling=cv.medewerker_afdeling,
+                identificatie=(gids.account_naam or gids.id) if gids else None,
             )
         )
     if cv.afdeling or cv.groep:
@@ -122,6 +159,7 @@ def seam_actoren(cv: ContactverzoekRij) -> list[SeamActor]:
                 naam=(cv.afdeling or cv.groep or "")[:200],
                 afdeling=cv.afdeling,
                 groep=cv.groep,
+                identificatie=_eenheid_identificatie(session, cv.gemeente, cv.afdeling, cv.groep),
             )
         )
     return actoren
@@ -138,7 +176,7 @@ def seam_contactverzoek(session: Session, cv: ContactverzoekRij) -> SeamContactv
         status=Status(cv.status),
         urgentie=Urgentie(cv.urgentie),
         deadline=cv.deadline,
-        toegewezen_aan_actoren=seam_actoren(cv),
+        toegewezen_aan_actoren=seam_actoren(cv, session),
         toegewezen_op=cv.toegewezen_op,
         afgehandeld_op=cv.afgehandeld_op,
         uitkomst=cv.uitkomst,
@@ -194,6 +232,7 @@ def _registratie(
                 for a in adressen
             ],
         )
+    agent = _uit_gids(session, kc.gemeente, kc.geregistreerd_door_medewerker)
     return KlantcontactRegistratie(
         id=kc.id,
         kanaal=kc.kanaal,
@@ -209,7 +248,10 @@ def _registratie(
             soort_actor=SoortActor.MEDEWERKER,
             naam=kc.geregistreerd_door_naam[:200],
             medewerker_id=kc.geregistreerd_door_medewerker,
-            emailadres=kc.geregistreerd_door if "@" in kc.geregistreerd_door else None,
+            account_naam=agent.account_naam[:200] if agent and agent.account_naam else None,
+            emailadres=kc.geregistreerd_door
+            if "@" in kc.geregistreerd_door
+            else (agent.email if agent else None),
         ),
         betrokkene=betrokkene,
         onderwerpobjecten=[

@@ -41,6 +41,14 @@ class Identificatorcodes(_Strict):
     code_register: str = Field(min_length=1, max_length=200)
     code_soort_object_id: str = Field(min_length=1, max_length=200)
 
+    def velden(self) -> dict[str, str]:
+        """The three codes as Open Klant's identificator fields (camelCase)."""
+        return {
+            "codeObjecttype": self.code_objecttype,
+            "codeRegister": self.code_register,
+            "codeSoortObjectId": self.code_soort_object_id,
+        }
+
 
 class KissCodes(_Strict):
     """The identificator codes KISS writes (KISS-frontend, Open Klant 2 flow).
@@ -78,11 +86,12 @@ class InternetakenPolling(_Strict):
     """Watching Open Klant for internetaken created elsewhere (by KISS).
 
     Open Klant can notify through the Notificaties API; without one, polling
-    ``internetaken?status=te_verwerken`` is what existing tools do.
+    ``internetaken?status=te_verwerken`` is what existing tools do. How often is the core's
+    scheduler's business: every 120 s by default, or ``[sync] openklant = <seconds>`` in the
+    gemeente's file.
     """
 
     enabled: bool = True
-    interval_seconds: int = Field(default=120, ge=15, le=86_400)
     page_size: int = Field(default=100, ge=1, le=500)
     # Upper bound on pages read per poll; more waits for the next poll.
     max_pages: int = Field(default=20, ge=1, le=1000)
@@ -103,6 +112,18 @@ class OpenKlantSettings(_Strict):
     # KISS's "medewerker e-mail" setting: assigned medewerkers are identified by the directory's
     # identificatie ("idf", the default) or by their e-mail address ("email").
     medewerker_identificatie: Literal["idf", "email"] = "idf"
+    # Which of the hub's directory values is the objectId of a medewerker actor ``mdw/obj/idf``.
+    # KISS writes the Objecten record's ``identificatie`` there and its BFF looks the medewerker
+    # up by it. The hub's Objecten facade for KISS publishes the account name (sAMAccountName)
+    # as that identificatie, so "accountnaam" is the default; "id" is the hub's own directory
+    # id (AD objectGUID), "email" the e-mail address, for a KISS whose smoelenboek uses those.
+    medewerker_object_id: Literal["accountnaam", "id", "email"] = "accountnaam"
+    # The objectId of an afdeling actor ``afd/obj/idf``: "slug" is the folded name with hyphens
+    # ("Sociaal Domein" -> "sociaal-domein"), as the hub's Objecten facade publishes an
+    # afdeling's identificatie; "naam" the afdeling's name as the directory has it.
+    afdeling_object_id: Literal["slug", "naam"] = "slug"
+    # A callback attempt (poging) is recorded as a klantcontact on this kanaal.
+    poging_kanaal: str = Field(default="telefoon", min_length=1, max_length=50)
     gevraagde_handeling: str = Field(
         default="Contact opnemen met betrokkene", min_length=1, max_length=200
     )

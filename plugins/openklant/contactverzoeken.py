@@ -1,16 +1,14 @@
 """Contactverzoeken in Open Klant, written exactly the way KISS writes them.
 
-KISS (KISS-frontend, Open Klant 2 flow) writes, in this order: a klantcontact (and, through its
-BFF, the logged-in medewerker as actor linked by an actorklantcontact); a betrokkene (rol
-``klant``, initiator) with digitale adressen (e-mail first, then phone numbers); the actors the
-contactverzoek goes to, found by their identificator or created; an internetaak
+KISS (KISS-frontend, Open Klant 2 flow) writes, in this order: a klantcontact with its
+registering medewerker, betrokkene, digitale adressen and onderwerpobjecten
+(:mod:`plugins.openklant.klantcontacten`); the actors the contactverzoek goes to, found by
+their identificator or created (:mod:`plugins.openklant.actoren`); and an internetaak
 (``gevraagdeHandeling`` "Contact opnemen met betrokkene", status ``te_verwerken``, the question
-in ``toelichting``, ``toegewezenAanActoren``); and an onderwerpobject per linked zaak.
+in ``toelichting``, ``toegewezenAanActoren``).
 
-Open Klant has no idempotency keys, so :func:`write_contactverzoek` makes every step
-find-before-create. The klantcontact carries the hub's key in ``metadata`` (Open Klant 2.18+)
-and is found by the exact-match filters ``plaatsgevondenOp`` and ``kanaal`` (no caller data in
-the URL); every later resource hangs off it and is found through it. A retry after Open Klant
+Open Klant has no idempotency keys, so every step is find-before-create, keyed by the hub's
+ids kept in the klantcontact's ``metadata`` (Open Klant 2.18+). A retry after Open Klant
 accepted some or all of the writes therefore resumes where the last attempt stopped and never
 creates a second resource. ``referentienummer`` is deliberately not used as the key: Open Klant
 numbers it itself (the highest number plus one) and people read it aloud.
@@ -22,45 +20,65 @@ key at a time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
-from hub.errors import InvalidRequest, UpstreamRejected
-from plugins.openklant.client import SOURCE, OpenKlantClient
-from plugins.openklant.config import Identificatorcodes
+from hub.errors import InvalidRequest, NotFound
+from plugins.openklant.actoren import (
+    dezelfde_toewijzing,
+    find_or_create_actor,
+    registrerende_actor,
+)
+from plugins.openklant.client import OpenKlantClient
+from plugins.openklant.klantcontacten import (
+    ROL_KLANT,
+    find_klantcontact,
+    sleutel_van,
+    taak_marker,
+    taken_van,
+    write_klantcontact,
+    write_poging,
+)
 from plugins.openklant.models import (
     Actor,
-    Betrokkene,
     ContactverzoekInOpenKlant,
-    DigitaalAdres,
     InterneTaak,
     Klantcontact,
-    Medewerker,
     NieuwContactverzoek,
-    Onderwerpobject,
+    NieuweInternetaak,
     Page,
-    Terugbelgegevens,
     Toewijzing,
+    Wijziging,
+    open_klant_moment,
 )
 
-ROL_KLANT = "klant"
+__all__ = [
+    "find_klantcontact",
+    "find_or_create_actor",
+    "registrerende_actor",
+    "sleutel_van",
+]
+
 TE_VERWERKEN = "te_verwerken"
 VERWERKT = "verwerkt"
 
+M = TypeVar("M", bound=BaseModel)
 
-def nieuw_contactverzoek(data: Mapping[str, Any]) -> NieuwContactverzoek:
-    """Validate the hub's contactverzoek for Open Klant; a value Open Klant would refuse is an
-    :class:`~hub.errors.InvalidRequest` naming the field (camelCase, dotted), before anything
-    is written."""
+
+def valideer(model: type[M], data: Mapping[str, Any], *, prefix: str = "") -> M:
+    """Validate what the hub hands over for Open Klant; a value Open Klant would refuse is an
+    :class:`~hub.errors.InvalidRequest` naming the field (camelCase, dotted, after
+    ``prefix``), before anything is written."""
     try:
-        return NieuwContactverzoek.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(to_camel(p) if isinstance(p, str) else str(p) for p in first["loc"])
+        field = f"{prefix}{field}" if field else prefix.rstrip(".")
         # pydantic's message never quotes the input; the input may be a phone number.
         raise InvalidRequest(
             f"Open Klant neemt dit niet aan: {field}: {first['msg']}",
@@ -69,72 +87,103 @@ def nieuw_contactverzoek(data: Mapping[str, Any]) -> NieuwContactverzoek:
         ) from None
 
 
+def nieuw_contactverzoek(data: Mapping[str, Any]) -> NieuwContactverzoek:
+    """A :class:`NieuwContactverzoek` from plain data, see :func:`valideer`."""
+    return valideer(NieuwContactverzoek, data)
+
+
 def write_contactverzoek(
     client: OpenKlantClient, verzoek: NieuwContactverzoek
 ) -> ContactverzoekInOpenKlant:
-    """Write (or finish writing) one contactverzoek; safe to call again with the same key."""
-    klantcontact = find_klantcontact(client, verzoek) or _create_klantcontact(client, verzoek)
-    if verzoek.geregistreerd_door is not None:
-        _link_registrerende_medewerker(client, klantcontact, verzoek.geregistreerd_door)
-    betrokkene = _ensure_betrokkene(client, klantcontact, verzoek.betrokkene)
-    adressen = _ensure_digitale_adressen(client, betrokkene, verzoek.betrokkene)
-    actoren = [find_or_create_actor(client, toewijzing) for toewijzing in verzoek.toegewezen_aan]
-    internetaak = _ensure_internetaak(client, klantcontact, verzoek, actoren)
-    onderwerpobjecten = _ensure_zaken(client, klantcontact, verzoek.zaken)
+    """Write (or finish writing) one klantcontact with one contactverzoek; safe to call again
+    with the same key."""
+    geschreven = write_klantcontact(client, verzoek.als_klantcontact())
+    internetaak, actoren = ensure_internetaak(
+        client, geschreven.klantcontact, verzoek.als_internetaak()
+    )
     return ContactverzoekInOpenKlant(
         # Read back so the answer shows Open Klant's links (betrokkenen, taken, actoren).
-        klantcontact=client.klantcontacten.get(klantcontact.uuid),
+        klantcontact=client.klantcontacten.get(geschreven.klantcontact.uuid),
         internetaak=internetaak,
-        betrokkene=betrokkene,
-        digitale_adressen=adressen,
+        betrokkene=geschreven.betrokkene,
+        digitale_adressen=geschreven.digitale_adressen,
         actoren=actoren,
-        onderwerpobjecten=onderwerpobjecten,
+        onderwerpobjecten=geschreven.onderwerpobjecten,
     )
 
 
-def find_klantcontact(client: OpenKlantClient, verzoek: NieuwContactverzoek) -> Klantcontact | None:
-    """The klantcontact an earlier attempt with this key wrote, if Open Klant has it."""
-    key = client.settings.sleutel_metadata
-    for klantcontact in client.klantcontacten.iterate(
-        plaatsgevondenOp=_moment(verzoek.plaatsgevonden_op), kanaal=verzoek.kanaal
-    ):
-        if klantcontact.metadata.get(key) == verzoek.sleutel:
-            return klantcontact
-    return None
+def ensure_internetaak(
+    client: OpenKlantClient, klantcontact: Klantcontact, taak: NieuweInternetaak
+) -> tuple[InterneTaak, list[Actor]]:
+    """The internetaak for the hub's contactverzoek ``taak.sleutel`` on this klantcontact,
+    found or created, with its actors.
 
-
-def sleutel_van(client: OpenKlantClient, klantcontact: Klantcontact) -> str | None:
-    """The hub's key of a klantcontact the hub wrote; None for one written elsewhere (KISS)."""
-    return klantcontact.metadata.get(client.settings.sleutel_metadata)
-
-
-def find_or_create_actor(client: OpenKlantClient, toewijzing: Toewijzing) -> Actor:
-    """The actor for a medewerker, afdeling or groep, with KISS's identificator codes."""
-    codes = client.settings.codes
-    if toewijzing.soort == "medewerker":
-        if client.settings.medewerker_identificatie == "email":
-            if not toewijzing.email:
-                raise InvalidRequest(
-                    "Deze gemeente wijst medewerkers in Open Klant toe op e-mailadres",
-                    field="toegewezenAan.email",
-                    code="required",
+    The klantcontact's metadata maps the hub's key to the internetaak once it exists. Between
+    the create and that mapping an attempt may stop; the retry then takes the internetaak on
+    this klantcontact that no other key claims and that holds the same question, so nothing
+    is created twice.
+    """
+    actoren = [find_or_create_actor(client, t) for t in taak.toegewezen_aan]
+    # Fresh: another contactverzoek on the same klantcontact may have changed the metadata.
+    klantcontact = client.klantcontacten.get(klantcontact.uuid)
+    claimed = taken_van(client, klantcontact)
+    found = None
+    if taak.sleutel in claimed:
+        try:
+            found = client.internetaken.get(claimed[taak.sleutel])
+        except NotFound:
+            found = None  # removed in Open Klant: write it again
+    handeling = taak.gevraagde_handeling or client.settings.gevraagde_handeling
+    if found is None:
+        others = {v for k, v in claimed.items() if k != taak.sleutel}
+        found = next(
+            (
+                t
+                for t in client.internetaken.iterate(
+                    aanleidinggevendKlantcontact__uuid=klantcontact.uuid
                 )
-            return _actor(
-                client, "medewerker", toewijzing.naam, toewijzing.email, codes.medewerker_email
-            )
-        return _actor(
-            client, "medewerker", toewijzing.naam, toewijzing.identificatie, codes.medewerker
+                if str(t.uuid) not in others
+                and t.toelichting == taak.toelichting
+                and t.gevraagde_handeling == handeling
+            ),
+            None,
         )
-    code = codes.afdeling if toewijzing.soort == "afdeling" else codes.groep
-    return _actor(
-        client, "organisatorische_eenheid", toewijzing.naam, toewijzing.identificatie, code
-    )
+    if found is None:
+        found = client.internetaken.create(
+            {
+                "gevraagdeHandeling": handeling,
+                "aanleidinggevendKlantcontact": {"uuid": str(klantcontact.uuid)},
+                "toegewezenAanActoren": [{"uuid": str(a.uuid)} for a in actoren],
+                "toelichting": taak.toelichting,
+                "status": TE_VERWERKEN,
+            }
+        )
+    if claimed.get(taak.sleutel) != str(found.uuid):
+        marker = taak_marker(client, taak.sleutel)
+        client.klantcontacten.patch(
+            klantcontact.uuid, {"metadata": {**klantcontact.metadata, marker: str(found.uuid)}}
+        )
+    return found, actoren
 
 
-def registrerende_actor(client: OpenKlantClient, medewerker: Medewerker) -> Actor:
-    """The actor of the medewerker who registered a contact (KISS: ``mdw``/``msei``/``email``)."""
-    codes = client.settings.codes.registrerende_medewerker
-    return _actor(client, "medewerker", medewerker.naam, medewerker.email, codes)
+def werk_bij(client: OpenKlantClient, internetaak: UUID | str, wijziging: Wijziging) -> InterneTaak:
+    """Converge an internetaak on the contactverzoek's current state: its actors (only when
+    the assignment really changed), ``verwerkt`` with ``afgehandeldOp``, and every poging not
+    recorded yet. Safe to repeat, in any order."""
+    taak = client.internetaken.get(internetaak)
+    body: dict[str, object] = {}
+    huidig = [client.actoren.get(ref.uuid) for ref in taak.toegewezen_aan_actoren]
+    if not dezelfde_toewijzing(client, huidig, wijziging.toegewezen_aan):
+        actoren = [find_or_create_actor(client, t) for t in wijziging.toegewezen_aan]
+        body["toegewezenAanActoren"] = [{"uuid": str(a.uuid)} for a in actoren]
+    if wijziging.afgehandeld_op is not None and taak.status != VERWERKT:
+        body["status"] = VERWERKT
+        body["afgehandeldOp"] = open_klant_moment(wijziging.afgehandeld_op).isoformat()
+    if body:
+        taak = client.internetaken.patch(taak.uuid, body)
+    for poging in wijziging.pogingen:
+        write_poging(client, taak.aanleidinggevend_klantcontact.uuid, poging)
+    return taak
 
 
 def mark_verwerkt(
@@ -142,7 +191,8 @@ def mark_verwerkt(
 ) -> InterneTaak:
     """Close an internetaak: status ``verwerkt`` with ``afgehandeldOp``. Idempotent."""
     return client.internetaken.patch(
-        internetaak, {"status": VERWERKT, "afgehandeldOp": _moment(afgehandeld_op).isoformat()}
+        internetaak,
+        {"status": VERWERKT, "afgehandeldOp": open_klant_moment(afgehandeld_op).isoformat()},
     )
 
 
@@ -196,6 +246,9 @@ def read_contactverzoek(
         if betrokkene is not None
         else []
     )
+    # Open Klant lists newest first; KISS's order is the e-mail address, then phone numbers.
+    adressen.reverse()
+    adressen.sort(key=lambda a: a.soort_digitaal_adres != "email")
     return ContactverzoekInOpenKlant(
         klantcontact=klantcontact,
         internetaak=taak,
@@ -206,181 +259,3 @@ def read_contactverzoek(
             client.onderwerpobjecten.iterate(klantcontact__uuid=klantcontact.uuid)
         ),
     )
-
-
-# -- the steps -----------------------------------------------------------------------------
-
-
-def _klantcontact_body(client: OpenKlantClient, verzoek: NieuwContactverzoek) -> dict[str, Any]:
-    return {
-        "kanaal": verzoek.kanaal,
-        "onderwerp": verzoek.onderwerp,
-        "inhoud": verzoek.inhoud,
-        "indicatieContactGelukt": verzoek.indicatie_contact_gelukt,
-        "taal": client.settings.taal,
-        "vertrouwelijk": verzoek.vertrouwelijk,
-        "plaatsgevondenOp": _moment(verzoek.plaatsgevonden_op).isoformat(),
-        "metadata": {client.settings.sleutel_metadata: verzoek.sleutel},
-    }
-
-
-def _create_klantcontact(client: OpenKlantClient, verzoek: NieuwContactverzoek) -> Klantcontact:
-    created = client.klantcontacten.create(_klantcontact_body(client, verzoek))
-    if sleutel_van(client, created) != verzoek.sleutel:
-        # An Open Klant before 2.18 drops metadata: a retry could not find this klantcontact
-        # and would write a second one. Not retryable; the gemeente must upgrade.
-        raise UpstreamRejected(
-            "Open Klant bewaart de metadata van een klantcontact niet (Open Klant 2.18 of "
-            "later nodig); het contactverzoek is niet verder geschreven",
-            source=SOURCE,
-        )
-    return created
-
-
-def _link_registrerende_medewerker(
-    client: OpenKlantClient, klantcontact: Klantcontact, medewerker: Medewerker
-) -> None:
-    actor = registrerende_actor(client, medewerker)
-    linked = {a.uuid for a in klantcontact.had_betrokken_actoren}
-    if actor.uuid not in linked:
-        client.actorklantcontacten.create(
-            {"actor": {"uuid": str(actor.uuid)}, "klantcontact": {"uuid": str(klantcontact.uuid)}}
-        )
-
-
-def _ensure_betrokkene(
-    client: OpenKlantClient, klantcontact: Klantcontact, gegevens: Terugbelgegevens
-) -> Betrokkene:
-    for betrokkene in client.betrokkenen.iterate(hadKlantcontact__uuid=klantcontact.uuid):
-        if betrokkene.rol == ROL_KLANT and betrokkene.initiator:
-            return betrokkene
-    return client.betrokkenen.create(
-        {
-            "hadKlantcontact": {"uuid": str(klantcontact.uuid)},
-            "wasPartij": None,
-            "rol": ROL_KLANT,
-            "initiator": True,
-            "organisatienaam": gegevens.organisatienaam,
-            "contactnaam": {
-                "voorletters": gegevens.voornaam[:1],
-                "voornaam": gegevens.voornaam,
-                "voorvoegselAchternaam": gegevens.voorvoegsel_achternaam,
-                "achternaam": gegevens.achternaam,
-            },
-        }
-    )
-
-
-def _ensure_digitale_adressen(
-    client: OpenKlantClient, betrokkene: Betrokkene, gegevens: Terugbelgegevens
-) -> list[DigitaalAdres]:
-    # KISS's order and omschrijvingen: the e-mail address first, then the phone numbers.
-    wanted: list[tuple[str, str, str]] = []
-    if gegevens.email:
-        wanted.append(("email", gegevens.email, "e-mailadres"))
-    wanted += [("telefoonnummer", t.nummer, t.omschrijving) for t in gegevens.telefoonnummers]
-    existing = {
-        (a.soort_digitaal_adres, a.adres): a
-        for a in client.digitale_adressen.iterate(verstrektDoorBetrokkene__uuid=betrokkene.uuid)
-    }
-    adressen = []
-    for soort, adres, omschrijving in wanted:
-        found = existing.get((soort, adres))
-        if found is None:
-            found = client.digitale_adressen.create(
-                {
-                    "verstrektDoorBetrokkene": {"uuid": str(betrokkene.uuid)},
-                    "verstrektDoorPartij": None,
-                    "adres": adres,
-                    "soortDigitaalAdres": soort,
-                    "omschrijving": omschrijving,
-                }
-            )
-            existing[(soort, adres)] = found
-        adressen.append(found)
-    return adressen
-
-
-def _ensure_internetaak(
-    client: OpenKlantClient,
-    klantcontact: Klantcontact,
-    verzoek: NieuwContactverzoek,
-    actoren: Sequence[Actor],
-) -> InterneTaak:
-    # The klantcontact is the hub's own (its key is in the metadata): a taak on it is ours.
-    existing = client.internetaken.iterate(aanleidinggevendKlantcontact__uuid=klantcontact.uuid)
-    found = next(existing, None)
-    if found is not None:
-        return found
-    return client.internetaken.create(
-        {
-            "gevraagdeHandeling": client.settings.gevraagde_handeling,
-            "aanleidinggevendKlantcontact": {"uuid": str(klantcontact.uuid)},
-            "toegewezenAanActoren": [{"uuid": str(a.uuid)} for a in actoren],
-            "toelichting": verzoek.toelichting,
-            "status": TE_VERWERKEN,
-        }
-    )
-
-
-def _ensure_zaken(
-    client: OpenKlantClient, klantcontact: Klantcontact, zaken: Sequence[UUID]
-) -> list[Onderwerpobject]:
-    codes = client.settings.codes.zaak
-    existing = {
-        o.onderwerpobjectidentificator.object_id: o
-        for o in client.onderwerpobjecten.iterate(klantcontact__uuid=klantcontact.uuid)
-        if o.onderwerpobjectidentificator is not None
-        and o.onderwerpobjectidentificator.code_objecttype == codes.code_objecttype
-    }
-    objecten = []
-    for zaak in zaken:
-        found = existing.get(str(zaak))
-        if found is None:
-            found = client.onderwerpobjecten.create(
-                {
-                    "klantcontact": {"uuid": str(klantcontact.uuid)},
-                    "wasKlantcontact": None,
-                    "onderwerpobjectidentificator": {"objectId": str(zaak), **_codes(codes)},
-                }
-            )
-            existing[str(zaak)] = found
-        objecten.append(found)
-    return objecten
-
-
-def _actor(
-    client: OpenKlantClient, soort_actor: str, naam: str, object_id: str, codes: Identificatorcodes
-) -> Actor:
-    wanted = {"objectId": object_id, **_codes(codes)}
-    for actor in client.actoren.iterate(
-        actoridentificatorObjectId=object_id,
-        actoridentificatorCodeObjecttype=codes.code_objecttype,
-        actoridentificatorCodeRegister=codes.code_register,
-        actoridentificatorCodeSoortObjectId=codes.code_soort_object_id,
-    ):
-        ident = actor.actoridentificator
-        if ident is not None and ident.model_dump(by_alias=True) == wanted:
-            return actor
-    return client.actoren.create(
-        {
-            "naam": naam,
-            "soortActor": soort_actor,
-            "indicatieActief": True,
-            "actoridentificator": wanted,
-        }
-    )
-
-
-def _codes(codes: Identificatorcodes) -> dict[str, str]:
-    return {
-        "codeObjecttype": codes.code_objecttype,
-        "codeRegister": codes.code_register,
-        "codeSoortObjectId": codes.code_soort_object_id,
-    }
-
-
-def _moment(value: datetime) -> datetime:
-    """UTC, whole seconds: the exact-match filter on ``plaatsgevondenOp`` then finds what was
-    written whatever precision the database keeps."""
-    return value.astimezone(UTC).replace(microsecond=0)

@@ -8,7 +8,7 @@ does not break the hub. Names follow the spec (camelCase on the wire, snake_case
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, Literal, TypeVar
 from uuid import UUID
 
@@ -20,6 +20,9 @@ from pydantic.alias_generators import to_camel
 KANAAL_MAX = 50
 ONDERWERP_MAX = 200
 INHOUD_MAX = 1000
+REACTIE_MAX = 4000
+GEVRAAGDE_HANDELING_MAX = 200
+IDENTIFICATOR_MAX = 200
 TOELICHTING_MAX = 1000
 NAAM_MAX = 200
 VOORLETTERS_MAX = 10
@@ -165,15 +168,17 @@ class _Input(BaseModel):
 class Toewijzing(_Input):
     """Who a contactverzoek is assigned to: a medewerker, an afdeling or a groep.
 
-    ``identificatie`` is the directory's stable id (KISS: the Objecten record's
+    ``identificatie`` is the actor's ``objectId`` (KISS: the Objecten record's
     ``identificatie``); ``email`` identifies a medewerker when the gemeente runs KISS with
-    medewerker e-mail (``medewerker_identificatie = "email"``).
+    medewerker e-mail (``medewerker_identificatie = "email"``), or when the hub knows a
+    medewerker only by e-mail (``per_email``).
     """
 
     soort: Soort
-    identificatie: str = Field(min_length=1, max_length=200)
+    identificatie: str = Field(min_length=1, max_length=IDENTIFICATOR_MAX)
     naam: str = Field(min_length=1, max_length=NAAM_MAX)
     email: str | None = Field(default=None, max_length=200)
+    per_email: bool = False
 
 
 class Medewerker(_Input):
@@ -202,6 +207,7 @@ class Terugbelgegevens(_Input):
     """The caller as the betrokkene of the klantcontact, with their digitale adressen."""
 
     voornaam: str = Field(default="", max_length=NAAM_MAX)
+    voorletters: str | None = Field(default=None, max_length=VOORLETTERS_MAX)
     voorvoegsel_achternaam: str = Field(default="", max_length=VOORVOEGSEL_MAX)
     achternaam: str = Field(default="", max_length=NAAM_MAX)
     organisatienaam: str = Field(default="", max_length=ORGANISATIENAAM_MAX)
@@ -222,25 +228,103 @@ class Terugbelgegevens(_Input):
         return value
 
 
-class NieuwContactverzoek(_Input):
-    """A klantcontact ending in a contactverzoek, as the hub hands it to the plugin.
+class Onderwerp(_Input):
+    """An onderwerpobjectidentificator: what the klantcontact was about in another register."""
 
-    ``sleutel`` is the hub's stable idempotency key for this contactverzoek: a retry with the
-    same key resumes the write and never creates a second resource.
+    object_id: str = Field(min_length=1, max_length=IDENTIFICATOR_MAX)
+    code_objecttype: str = Field(min_length=1, max_length=IDENTIFICATOR_MAX)
+    code_register: str = Field(min_length=1, max_length=IDENTIFICATOR_MAX)
+    code_soort_object_id: str = Field(min_length=1, max_length=IDENTIFICATOR_MAX)
+
+    def velden(self) -> dict[str, str]:
+        return {
+            "objectId": self.object_id,
+            "codeObjecttype": self.code_objecttype,
+            "codeRegister": self.code_register,
+            "codeSoortObjectId": self.code_soort_object_id,
+        }
+
+
+class NieuwKlantcontact(_Input):
+    """A klantcontact as the hub hands it to the plugin (with or without a contactverzoek).
+
+    ``sleutel`` is the hub's stable key for it (the hub's klantcontact id): a retry with the
+    same key resumes the write and never creates a second resource. ``betrokkene`` None: an
+    anonymous contact, written without a betrokkene.
     """
 
     sleutel: str = Field(min_length=1, max_length=METADATA_WAARDE_MAX)
     kanaal: str = Field(min_length=1, max_length=KANAAL_MAX)
     onderwerp: str = Field(min_length=1, max_length=ONDERWERP_MAX)
     inhoud: str = Field(default="", max_length=INHOUD_MAX)
-    toelichting: str = Field(default="", max_length=TOELICHTING_MAX)
+    reactie: str = Field(default="", max_length=REACTIE_MAX)
+    # None: the plugin's ``taal`` setting.
+    taal: str | None = Field(default=None, pattern=r"^[a-z]{3}$")
     plaatsgevonden_op: AwareDatetime
     vertrouwelijk: bool = False
-    indicatie_contact_gelukt: bool = True
-    betrokkene: Terugbelgegevens = Terugbelgegevens()
-    toegewezen_aan: list[Toewijzing] = Field(min_length=1, max_length=10)
+    indicatie_contact_gelukt: bool | None = True
+    betrokkene: Terugbelgegevens | None = Terugbelgegevens()
     geregistreerd_door: Medewerker | None = None
     zaken: list[UUID] = Field(default_factory=list, max_length=20)
+    onderwerpobjecten: list[Onderwerp] = Field(default_factory=list, max_length=20)
+
+
+class NieuweInternetaak(_Input):
+    """One contactverzoek on a klantcontact: an internetaak. ``sleutel`` is the hub's stable
+    key for it (the hub's contactverzoek id)."""
+
+    sleutel: str = Field(min_length=1, max_length=METADATA_WAARDE_MAX)
+    # None: the plugin's ``gevraagde_handeling`` setting (KISS's text).
+    gevraagde_handeling: str | None = Field(default=None, max_length=GEVRAAGDE_HANDELING_MAX)
+    toelichting: str = Field(default="", max_length=TOELICHTING_MAX)
+    toegewezen_aan: list[Toewijzing] = Field(min_length=1, max_length=10)
+
+
+class NieuwContactverzoek(NieuwKlantcontact):
+    """A klantcontact ending in one contactverzoek, written under one key."""
+
+    toelichting: str = Field(default="", max_length=TOELICHTING_MAX)
+    toegewezen_aan: list[Toewijzing] = Field(min_length=1, max_length=10)
+
+    def als_klantcontact(self) -> NieuwKlantcontact:
+        fields = set(NieuwKlantcontact.model_fields)
+        return NieuwKlantcontact.model_validate(self.model_dump(include=fields))
+
+    def als_internetaak(self) -> NieuweInternetaak:
+        return NieuweInternetaak(
+            sleutel=self.sleutel, toelichting=self.toelichting, toegewezen_aan=self.toegewezen_aan
+        )
+
+
+class Terugbelpoging(_Input):
+    """One attempt to call the caller back, recorded as a klantcontact about the original one.
+
+    ``sleutel`` is the hub's stable id of the poging.
+    """
+
+    sleutel: str = Field(min_length=1, max_length=METADATA_WAARDE_MAX)
+    tijdstip: AwareDatetime
+    gelukt: bool
+    onderwerp: str = Field(min_length=1, max_length=ONDERWERP_MAX)
+    inhoud: str = Field(default="", max_length=INHOUD_MAX)
+
+
+class Wijziging(_Input):
+    """A contactverzoek's full current state, to converge an internetaak on.
+
+    ``afgehandeld_op`` set: the internetaak is ``verwerkt``. The hub never reopens a
+    contactverzoek, so None never turns a ``verwerkt`` internetaak back.
+    """
+
+    toegewezen_aan: list[Toewijzing] = Field(min_length=1, max_length=10)
+    afgehandeld_op: AwareDatetime | None = None
+    pogingen: list[Terugbelpoging] = Field(default_factory=list, max_length=100)
+
+
+def open_klant_moment(value: datetime) -> datetime:
+    """UTC, whole seconds: the exact-match filter on ``plaatsgevondenOp`` then finds what was
+    written whatever precision the database keeps."""
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 class ContactverzoekInOpenKlant(BaseModel):

@@ -1,14 +1,33 @@
 """openklant plugin: Open Klant as the system of record for klantcontacten and
-contactverzoeken. For now it describes itself and checks the upstream; the hooks that write and
-read contactverzoeken are wired in a later change (see ``docs/openklant.md``)."""
+contactverzoeken, written the way KISS writes them (``docs/openklant.md``).
+
+Hooks only; the mapping to and from the hub's seam is :mod:`plugins.openklant.mapping`, the
+writes :mod:`plugins.openklant.contactverzoeken`, the watching
+:mod:`plugins.openklant.internetaken`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from hub import __version__, hookimpl
-from hub.errors import KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
+from hub.domain.klantcontacten import (
+    KlantcontactRegistratie,
+    KlantcontactVastgelegd,
+    SeamContactverzoek,
+)
+from hub.errors import InvalidRequest, KccError
+from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo, SyncBatch
+from plugins.openklant import mapping
 from plugins.openklant.client import OpenKlantClient
 from plugins.openklant.config import OpenKlantSettings
+from plugins.openklant.contactverzoeken import ensure_internetaak, werk_bij
+from plugins.openklant.internetaken import KIND, sync_internetaken
+from plugins.openklant.klantcontacten import write_klantcontact
+
+# The scheduler's default for watching internetaken; `[sync] openklant = N` overrides it.
+SYNC_INTERVAL_SECONDS = 120
 
 
 @hookimpl
@@ -20,6 +39,8 @@ def kcc_plugin_info() -> PluginInfo:
         "zoals KISS ze schrijft.",
         capabilities=frozenset({Capability.KLANTINTERACTIES}),
         settings_model=OpenKlantSettings,
+        sync_kinds=frozenset({KIND}),
+        sync_interval_seconds=SYNC_INTERVAL_SECONDS,
     )
 
 
@@ -32,3 +53,41 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
     except KccError as exc:
         return Health(HealthState.DOWN, detail=exc.detail)
     return Health(HealthState.OK, latency_ms=latency)
+
+
+@hookimpl
+def kcc_register_klantcontact(
+    ctx: HookContext, klantcontact: KlantcontactRegistratie
+) -> KlantcontactVastgelegd:
+    settings: OpenKlantSettings = ctx.settings
+    nieuw = mapping.klantcontact_invoer(settings, klantcontact)
+    taken = {
+        cv.id: mapping.internetaak_invoer(settings, cv) for cv in klantcontact.contactverzoeken
+    }
+    with OpenKlantClient(settings) as client:
+        geschreven = write_klantcontact(client, nieuw, extern_id=klantcontact.extern_id)
+        internetaken = {
+            hub_id: ensure_internetaak(client, geschreven.klantcontact, taak)[0]
+            for hub_id, taak in taken.items()
+        }
+    return mapping.vastgelegd(geschreven.klantcontact, internetaken)
+
+
+@hookimpl
+def kcc_update_contactverzoek(
+    ctx: HookContext, contactverzoek: SeamContactverzoek, idempotency_key: str
+) -> bool:
+    settings: OpenKlantSettings = ctx.settings
+    if not contactverzoek.extern_id:
+        raise InvalidRequest("dit contactverzoek staat niet in Open Klant", field="externId")
+    wijziging = mapping.wijziging(settings, contactverzoek)
+    with OpenKlantClient(settings) as client:
+        werk_bij(client, contactverzoek.extern_id, wijziging)
+    return True
+
+
+@hookimpl
+def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:
+    settings: OpenKlantSettings = ctx.settings
+    with OpenKlantClient(settings) as client:
+        yield from sync_internetaken(client, since, full)

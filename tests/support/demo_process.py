@@ -1,6 +1,6 @@
 """``kcc-hub demo`` as a subprocess for tests: started in its own working directory, ready
 when it prints "Press Ctrl+C to stop.", stopped with SIGTERM. Tests that use it take the
-fixed double ports (8711-8722), so run them under ``flock /tmp/kcc-demo.lock``."""
+fixed double ports (8711-8723), so run them under ``flock /tmp/kcc-demo.lock``."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from hub.doubles import stop_on_signals
 from plugins.openklant.double.server import DEFAULT_TOKEN, OpenKlantDouble
 
 
@@ -29,8 +30,11 @@ def main() -> None:
     )
     for _ in range(args.kiss_contactverzoeken):
         double.seed_contactverzoek()
-    print(f"Open Klant double: {double.api_url}")
-    double.serve_forever()
+    print(f"Open Klant double: {double.api_url}", flush=True)
+    double.start()
+    # The signal handler only sets a flag: an Event set from a handler can deadlock.
+    stop_on_signals().wait()
+    double.stop()
 
 
 if __name__ == "__main__":

@@ -391,7 +391,8 @@ class OpenKlantDouble(LoopbackWsgiDouble):
         page = int(args.get("page", "1"))
         size = min(int(args.get("pageSize", str(self.page_size))), MAX_PAGE_SIZE)
         with self._lock:
-            selected = select(self.store, collection, args, _list_params(collection))
+            # Open Klant lists newest first (its viewsets order by -pk); a poller relies on it.
+            selected = select(self.store, collection, args, _list_params(collection))[::-1]
         start = (page - 1) * size
         if page < 1 or size < 1 or (start >= len(selected) and page != 1):
             return problem(404, "not_found", "Ongeldige pagina.")

@@ -38,7 +38,12 @@ def test_a_contactverzoek_creates_the_resources_kiss_creates(
     assert klantcontact["vertrouwelijk"] is False
     assert klantcontact["indicatieContactGelukt"] is True
     assert klantcontact["plaatsgevondenOp"] == "2026-03-09T10:15:42Z"
-    assert klantcontact["metadata"] == {"kccHubSleutel": "cv-0001-5b0f7c1e"}
+    [taak] = openklant.stored("internetaken")
+    # The hub's key, and which internetaak is the hub's contactverzoek with that key.
+    assert klantcontact["metadata"] == {
+        "kccHubSleutel": "cv-0001-5b0f7c1e",
+        "kccHubSleutel:cv-0001-5b0f7c1e": taak["uuid"],
+    }
     assert [a["actoridentificator"] for a in klantcontact["hadBetrokkenActoren"]] == [
         {
             "objectId": "kcc.agent@gemeente.test",
@@ -63,7 +68,6 @@ def test_a_contactverzoek_creates_the_resources_kiss_creates(
         for a in openklant.stored("digitaleadressen")
     ] == [("email", EMAIL, "e-mailadres"), ("telefoonnummer", TELEFOON, "telefoonnummer")]
 
-    [taak] = openklant.stored("internetaken")
     assert taak["gevraagdeHandeling"] == "Contact opnemen met betrokkene"
     assert taak["status"] == "te_verwerken"
     assert taak["toelichting"] == "Graag terugbellen over de ophaaldag in de Dorpsstraat."
