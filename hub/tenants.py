@@ -255,8 +255,19 @@ class KlantcontactenSettings(_Strict):
         description="The KCC's own mailbox: escalations go here when the afdeling has none.",
     )
     deadline_werkdagen: DeadlineWerkdagen = Field(default_factory=DeadlineWerkdagen)
+    werkdag_begin: str = Field(
+        default="08:30",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="HH:MM local; with werkdag_einde, the working hours lead times count in.",
+    )
     werkdag_einde: str = Field(
         default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local."
+    )
+    norm_direct_procent: int = Field(
+        default=80,
+        ge=0,
+        le=100,
+        description="Goal for the share of klantcontacten handled directly (rapportages).",
     )
     herinnering_uren_voor_deadline: int = Field(default=4, ge=0, le=240)
     link_sjabloon: str | None = Field(
@@ -272,6 +283,13 @@ class KlantcontactenSettings(_Strict):
     tijdzone: Literal["Europe/Amsterdam"] = "Europe/Amsterdam"
 
     _afdelingen = field_validator("afdelingen", "groepen")(_check_mailboxes)
+
+    @model_validator(mode="after")
+    def _werkdag_begint_voor_einde(self) -> KlantcontactenSettings:
+        # "HH:MM" strings of equal length compare like the times they stand for.
+        if self.werkdag_begin >= self.werkdag_einde:
+            raise ValueError("werkdag_begin must be earlier than werkdag_einde")
+        return self
 
     @field_validator("kcc_mailbox")
     @classmethod

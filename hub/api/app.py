@@ -42,6 +42,7 @@ ROUTE_MODULES = (
     "contactverzoeken",
     "haalcentraal",
     "objecten",
+    "rapportages",
 )
 
 
