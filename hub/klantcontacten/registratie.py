@@ -40,6 +40,7 @@ from hub.klantcontacten.tables import (
     ToewijzingRij,
 )
 from hub.klantcontacten.werkdagen import deadline_voor, herinnering_voor
+from hub.metrics import KLANTCONTACTEN
 from hub.privacy.logboek import LogboekInvoer
 from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
@@ -324,6 +325,10 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
             write_logboek(ctx.store, None, bsn.privacy, bsn.invoer, wat="klantcontacten")
         raise
     outbox.dispatch(code, te_dispatchen)
+    if not result.herhaald:
+        KLANTCONTACTEN.labels(
+            gemeente=code, afhandeling=body.afhandeling.value, kanaal=body.kanaal.lower()
+        ).inc()
     return result
 
 
