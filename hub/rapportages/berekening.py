@@ -166,53 +166,73 @@ def _tel_contactverzoeken(
 
 
 def _percentielen(
-    session: Session, v: _Vraag, groep: Any, kolom: Any
-) -> dict[str | None, tuple[int | None, int | None]]:
-    """Median and p90 (nearest rank) of ``kolom`` per group, in one window query."""
+    session: Session, v: _Vraag, groep: Any, standen: dict[str | None, _Stand]
+) -> None:
+    """Median and p90 (nearest rank) of both lead times per group, in one window query."""
     bron = CV.join(KC, CV.c.klantcontact_id == KC.c.id)
     partitie = [groep] if groep is not None else None
+    kalender, werk = CV.c.doorlooptijd_seconden, CV.c.doorlooptijd_werkseconden
     gerangschikt = (
         select(
             *_kolommen(
                 groep,
-                kolom.label("s"),
-                func.row_number().over(partition_by=partitie, order_by=kolom).label("rn"),
+                kalender.label("s"),
+                werk.label("w"),
+                func.row_number().over(partition_by=partitie, order_by=kalender).label("rs"),
+                func.row_number().over(partition_by=partitie, order_by=werk).label("rw"),
                 func.count().over(partition_by=partitie).label("n"),
             )
         )
         .select_from(bron)
-        .where(v.in_periode(), kolom.is_not(None))
+        # Both durations are fixed together (doorlooptijd.leg_vast): one test selects both.
+        .where(v.in_periode(), kalender.is_not(None), werk.is_not(None))
         .subquery()
     )
     r = gerangschikt.c
 
-    def rang(procent: int) -> Any:
+    def rang(rn: Any, waarde: Any, procent: int) -> Any:
         # Nearest rank: the first value whose rank reaches procent% of n, i.e. rn >= n*p/100.
-        return func.min(case((r.rn * 100 >= r.n * procent, r.s)))
+        return func.min(case((rn * 100 >= r.n * procent, waarde)))
 
     groepkolom = r.groep if groep is not None else None
-    stmt = _gegroepeerd(select(*_kolommen(groepkolom, rang(50), rang(90))), groepkolom)
-    uitkomst: dict[str | None, tuple[int | None, int | None]] = {}
-    for rij in session.execute(stmt):
-        mediaan, p90 = _waarden(rij, groepkolom)
-        uitkomst[_sleutel(rij, groepkolom)] = (
-            int(mediaan) if mediaan is not None else None,
-            int(p90) if p90 is not None else None,
+    stmt = select(
+        *_kolommen(
+            groepkolom,
+            rang(r.rs, r.s, 50),
+            rang(r.rs, r.s, 90),
+            rang(r.rw, r.w, 50),
+            rang(r.rw, r.w, 90),
         )
-    return uitkomst
+    )
+    for rij in session.execute(_gegroepeerd(stmt, groepkolom)):
+        m_s, p_s, m_w, p_w = (None if x is None else int(x) for x in _waarden(rij, groepkolom))
+        stand = standen.setdefault(_sleutel(rij, groepkolom), _Stand())
+        stand.kalender, stand.werk = (m_s, p_s), (m_w, p_w)
 
 
 def _meet(session: Session, v: _Vraag, groep: Any) -> dict[str | None, _Stand]:
     standen: dict[str | None, _Stand] = {}
     _tel_klantcontacten(session, v, groep, standen)
     _tel_contactverzoeken(session, v, groep, standen)
-    for sleutel, waarden in _percentielen(session, v, groep, CV.c.doorlooptijd_seconden).items():
-        standen.setdefault(sleutel, _Stand()).kalender = waarden
-    for sleutel, waarden in _percentielen(
-        session, v, groep, CV.c.doorlooptijd_werkseconden
-    ).items():
-        standen.setdefault(sleutel, _Stand()).werk = waarden
+    _percentielen(session, v, groep, standen)
     return standen
+
+
+def _totaal(session: Session, v: _Vraag, per_groep: dict[str | None, _Stand]) -> _Stand:
+    """Counts add up over the groups; only the percentiles need their own query."""
+    totaal = _Stand()
+    for g in per_groep.values():
+        totaal.klantcontacten += g.klantcontacten
+        for soort, n in g.per_afhandeling.items():
+            totaal.per_afhandeling[soort] = totaal.per_afhandeling.get(soort, 0) + n
+        totaal.verzoeken += g.verzoeken
+        totaal.open += g.open
+        totaal.over_termijn += g.over_termijn
+        totaal.afgehandeld += g.afgehandeld
+        totaal.binnen_termijn += g.binnen_termijn
+        totaal.pogingen += g.pogingen
+    _percentielen(session, v, None, {_ALLES: totaal})
+    return totaal
 
 
 def _aandeel(deel: int, geheel: int) -> float | None:
@@ -318,8 +338,8 @@ def rapportage(
     v = _Vraag(gemeente, periode, nu)
     groep = _GROEPKOLOM[groepering]
     with store.session() as session:
-        totaal = _meet(session, v, None).get(_ALLES, _Stand())
         per_groep = _meet(session, v, groep)
+        totaal = _totaal(session, v, per_groep)
         afdelingen = _afdelingen(session, v)
         open_ = open_per_afdeling(session, gemeente, nu)
     return Rapportage(
