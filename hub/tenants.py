@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
@@ -285,12 +293,14 @@ class KlantcontactenSettings(_Strict):
 
     _afdelingen = field_validator("afdelingen", "groepen")(_check_mailboxes)
 
-    @model_validator(mode="after")
-    def _werkdag_begint_voor_einde(self) -> KlantcontactenSettings:
+    @field_validator("werkdag_einde")
+    @classmethod
+    def _werkdag_eindigt_na_begin(cls, value: str, info: ValidationInfo) -> str:
+        begin = info.data.get("werkdag_begin")
         # "HH:MM" strings of equal length compare like the times they stand for.
-        if self.werkdag_begin >= self.werkdag_einde:
-            raise ValueError("werkdag_begin must be earlier than werkdag_einde")
-        return self
+        if isinstance(begin, str) and value <= begin:
+            raise ValueError("werkdag_einde must be later than werkdag_begin")
+        return value
 
     @field_validator("kcc_mailbox")
     @classmethod

@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
+from hub.domain.klantcontacten import ExterneInternetaak, Status
+from hub.klantcontacten import plan
 from hub.klantcontacten.doorlooptijd import vul_aan
+from hub.klantcontacten.overname import neem_over
+from hub.klantcontacten.tables import ContactverzoekRij
 from tests.klantcontacten.conftest import Hub, terugbelverzoek
 from tests.rapportages import verwachting
 from tests.rapportages.gegevens import genereer, sla_op
@@ -156,3 +160,28 @@ def test_the_figures_hold_no_person_data(hub: Hub) -> None:
         *(a["adres"] for a in betrokkene["digitaleAdressen"]),
     ):
         assert waarde not in tekst
+
+
+def test_an_internetaak_handled_in_the_system_of_record_gets_its_lead_time_from_the_planner(
+    hub: Hub,
+) -> None:
+    toegewezen = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Amsterdam
+    taak = ExterneInternetaak(
+        systeem="openklant",
+        extern_id="it-1",
+        url="https://openklant.test/internetaken/it-1",
+        gevraagde_handeling="Terugbellen",
+        status=Status.VERWERKT,
+        toegewezen_op=toegewezen,
+        afgehandeld_op=datetime(2026, 3, 11, 8, 0, tzinfo=UTC),  # Wednesday 09:00 local
+    )
+    with hub.runtime.store.session() as session:
+        neem_over(session, "9999", taak, toegewezen)
+    gemeente = hub.runtime.tenants.get("9999")
+    assert gemeente is not None
+    plan(hub.runtime.store, lambda _: gemeente.klantcontacten, nu=datetime(2026, 3, 11, tzinfo=UTC))
+    with hub.runtime.store.session() as session:
+        cv = session.query(ContactverzoekRij).filter_by(extern_id="it-1").one()
+        # 10:00–17:00 on Tuesday and 08:30–09:00 on Wednesday; its deadline set meanwhile.
+        assert (cv.doorlooptijd_seconden, cv.doorlooptijd_werkseconden) == (23 * 3600, 27_000)
+        assert cv.binnen_termijn is True and cv.deadline > toegewezen
