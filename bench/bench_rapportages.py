@@ -87,6 +87,7 @@ def _sqlite_vul(conn: object, n: int) -> None:
         FROM klantcontacten WHERE afhandeling = 'contactverzoek'
         """)
     )
+    c.execute(text("ANALYZE"))  # type: ignore[attr-defined]
 
 
 def _pg_vul(conn: object, n: int) -> None:

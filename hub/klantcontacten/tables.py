@@ -36,8 +36,19 @@ class KlantcontactRij(Base):
         Index("ix_klantcontacten_gemeente_plaatsgevonden_op", "gemeente", "plaatsgevonden_op"),
         Index("ix_klantcontacten_gemeente_bsn_hash", "gemeente", "bsn_hash"),
         Index("ix_klantcontacten_gemeente_extern_id", "gemeente", "extern_id"),
-        # The rapportages filter on the local day and count per afhandeling (hub.rapportages).
-        Index("ix_klantcontacten_gemeente_dag_afhandeling", "gemeente", "dag", "afhandeling"),
+        # The rapportages (hub.rapportages) filter on the local day and count per afhandeling
+        # and per grouping: covering, so they never read the wide rows themselves.
+        Index(
+            "ix_klantcontacten_rapportage",
+            "gemeente",
+            "dag",
+            "afhandeling",
+            "kanaal",
+            "week",
+            "afdeling",
+            "geregistreerd_door_medewerker",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -114,6 +125,17 @@ class ContactverzoekRij(Base):
         Index("ix_contactverzoeken_status_herinnering_op", "status", "herinnering_op"),
         Index("ix_contactverzoeken_te_plannen", "te_plannen"),
         UniqueConstraint("gemeente", "extern_plugin", "extern_id"),
+        # The rapportages join contactverzoeken to their klantcontact and read only these.
+        Index(
+            "ix_contactverzoeken_rapportage",
+            "klantcontact_id",
+            "status",
+            "te_plannen",
+            "deadline",
+            "binnen_termijn",
+            "doorlooptijd_seconden",
+            "doorlooptijd_werkseconden",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

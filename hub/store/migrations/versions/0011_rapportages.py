@@ -23,7 +23,27 @@ down_revision = "0010_beschikbaarheid_werktijden"
 branch_labels = None
 depends_on = None
 
-_INDEX = "ix_klantcontacten_gemeente_dag_afhandeling"
+_INDEX = "ix_klantcontacten_rapportage"
+_INDEX_KOLOMMEN = [
+    "gemeente",
+    "dag",
+    "afhandeling",
+    "kanaal",
+    "week",
+    "afdeling",
+    "geregistreerd_door_medewerker",
+    "id",
+]
+_CV_INDEX = "ix_contactverzoeken_rapportage"
+_CV_INDEX_KOLOMMEN = [
+    "klantcontact_id",
+    "status",
+    "te_plannen",
+    "deadline",
+    "binnen_termijn",
+    "doorlooptijd_seconden",
+    "doorlooptijd_werkseconden",
+]
 # As hub.klantcontacten.kalender, frozen here so this migration never changes with the code.
 _ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -77,15 +97,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("dag", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("week", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("afdeling", sa.String(length=512), nullable=True))
-    op.create_index(_INDEX, "klantcontacten", ["gemeente", "dag", "afhandeling"])
+    op.create_index(_INDEX, "klantcontacten", _INDEX_KOLOMMEN)
     with op.batch_alter_table("contactverzoeken") as batch:
         batch.add_column(sa.Column("doorlooptijd_seconden", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("doorlooptijd_werkseconden", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("binnen_termijn", sa.Boolean(), nullable=True))
+    op.create_index(_CV_INDEX, "contactverzoeken", _CV_INDEX_KOLOMMEN)
     _vul_klantcontacten_aan()
 
 
 def downgrade() -> None:
+    op.drop_index(_CV_INDEX, table_name="contactverzoeken")
     with op.batch_alter_table("contactverzoeken") as batch:
         batch.drop_column("binnen_termijn")
         batch.drop_column("doorlooptijd_werkseconden")
