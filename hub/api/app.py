@@ -37,6 +37,7 @@ ROUTE_MODULES = (
     "personen",
     "logboek",
     "zaken",
+    "klantbeeld",
     "meldingen",
     "klantcontacten",
     "contactverzoeken",

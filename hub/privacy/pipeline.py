@@ -181,6 +181,32 @@ def lookup_personen(
     return response
 
 
+def bevraag_personen(
+    plugins: PluginCaller,
+    gemeente_config: GemeenteLike,
+    caller: Caller,
+    trace_id: str,
+    body: Any,
+    invoer: LogboekInvoer,
+) -> dict[str, Any]:
+    """Steps 1–3 of the pipeline (doelbinding, minimised upstream call, masking) for a request
+    that writes its own logboek record (a klantbeeld): fills ``invoer`` with the doel, the
+    betrokkenen and the delivered fields, and writes nothing. The caller must commit ``invoer``
+    with :func:`write_logboek` before the answer leaves the hub."""
+    privacy = privacy_for(gemeente_config)
+    return _answer(
+        plugins=plugins,
+        privacy=privacy,
+        caller=caller,
+        rol=invoer.rol,
+        trace_id=trace_id,
+        body=body,
+        invoer=invoer,
+        refusal=None,
+        limits=limits_of(gemeente_config),
+    )
+
+
 def new_logboek_invoer(
     privacy: GemeentePrivacy,
     caller: Caller,

@@ -85,6 +85,7 @@ class ZgwDouble(LoopbackWsgiDouble):
         self.requests: Counter[str] = Counter()
         # Full URLs as received, so tests can check what travelled in them.
         self.urls: list[str] = []
+        self.timings: list[tuple[float, float]] = []
         self.last_claims: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._listen(host, port)
@@ -117,7 +118,10 @@ class ZgwDouble(LoopbackWsgiDouble):
     # -- WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        started = time.perf_counter()
         response = self._handle(request)
+        # (start, end) per request, so tests can prove concurrent callers overlapped.
+        self.timings.append((started, time.perf_counter()))
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
@@ -226,7 +230,9 @@ class ZgwDouble(LoopbackWsgiDouble):
         zaak = request.args.get("zaak")
         with self._lock:
             selected = [
-                rol for rol in self.registratie.rollen.values() if zaak is None or rol["zaak"] == zaak
+                rol
+                for rol in self.registratie.rollen.values()
+                if zaak is None or rol["zaak"] == zaak
             ]
         return self._page(request, selected, "rollen")
 
