@@ -18,6 +18,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+# httpx imports httpcore on first client creation; two plugins creating their first client
+# in the section threads at the same moment then contend for the import lock (one waits for
+# the other's whole call, or importlib reports a deadlock). Import it before any thread.
+import httpcore  # noqa: F401
 from pydantic import ValidationError
 
 from hub.bsn import is_valid_bsn

@@ -18,6 +18,7 @@ VRAAG = {"bsn": BSN, "doel": "kcc-identificatie"}
 ZOEKEN = "/zaken/api/v1/zaken"  # the zaken search, not the status lookups
 
 SNELLE_ZAKEN_DEADLINE = "[klantbeeld.deadlines_ms]\nzaken = 200\n"
+RUIME_DEADLINES = "[klantbeeld.deadlines_ms]\npersoon = 10000\nzaken = 10000\n"
 ZAKEN_ALLEEN_BACKOFFICE = '[klantbeeld.rollen]\nzaken = ["backoffice"]\n'
 
 
@@ -57,10 +58,12 @@ def test_a_source_past_its_deadline_is_time_out_and_the_answer_does_not_wait_for
     assert body["klantcontacten"]["status"] == "ok"
 
 
+@pytest.mark.parametrize("runtime", [RUIME_DEADLINES], indirect=True)
 def test_slow_sources_are_asked_at_the_same_time_not_one_after_the_other(
     client: TestClient, brp: HaalCentraalDouble, zgw: ZgwDouble
 ) -> None:
-    # Long enough that setting up either call cannot outlast the other's wait.
+    # Long enough that setting up either call (spec checks in the doubles on a busy machine)
+    # cannot outlast the other's wait; the timings themselves are bench/bench_klantbeeld.py's.
     brp.faults.latency = 1.0
     zgw.faults.only_path = ZOEKEN
     zgw.faults.latency = 1.0
@@ -70,8 +73,9 @@ def test_slow_sources_are_asked_at_the_same_time_not_one_after_the_other(
     assert response.status_code == 200
     assert response.json()["persoon"]["status"] == "ok"
     assert response.json()["zaken"]["status"] == "ok"
-    [(brp_start, brp_end)] = brp.timings
-    zgw_start, zgw_end = zgw.timings[0]
+    # The delayed requests (an earlier test's abandoned call may still finish meanwhile).
+    [(brp_start, brp_end)] = [(s, e) for s, e in brp.timings if e - s >= 0.9]
+    [(zgw_start, zgw_end)] = [(s, e) for s, e in zgw.timings if e - s >= 0.9]
     # Both requests were in flight together: each started before the other finished.
     assert brp_start < zgw_end and zgw_start < brp_end
 
