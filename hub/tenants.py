@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
 from hub.klantbeeld.settings import KlantbeeldSettings
+from hub.meldingen.settings import MeldingenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
@@ -314,6 +315,7 @@ class GemeenteFile(_Strict):
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
     klantbeeld: KlantbeeldSettings = Field(default_factory=KlantbeeldSettings)
+    meldingen: MeldingenSettings = Field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -333,6 +335,7 @@ class Gemeente:
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
     klantbeeld: KlantbeeldSettings = field(default_factory=KlantbeeldSettings)
+    meldingen: MeldingenSettings = field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -478,6 +481,7 @@ def _load_gemeente(
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
         klantbeeld=parsed.klantbeeld,
+        meldingen=parsed.meldingen,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,
     )
