@@ -326,7 +326,10 @@ def _answer(
         gemaskeerd = mask_persoon(raw, beleid)
         waarschuwingen.extend(_waarschuwingen(len(personen), gemaskeerd, beleid))
         bsn = raw.get("burgerservicenummer")
-        if referenties is not None and isinstance(bsn, str) and is_valid_bsn(bsn):
+        # Under geheimhouding with a restricted view the role sees the name only: no handle
+        # to open more of that person either.
+        beperkt = gemaskeerd.geheim and beleid.bij_geheimhouding is not None
+        if referenties is not None and not beperkt and isinstance(bsn, str) and is_valid_bsn(bsn):
             gemaskeerd.persoon[REFERENTIE_VELD] = referenties.maak(bsn, caller.subject)
         personen.append(gemaskeerd.persoon)
         invoer.velden.extend(gemaskeerd.velden)
