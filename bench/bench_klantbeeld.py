@@ -4,10 +4,11 @@ Real brp, zaak and fixi plugins over their loopback doubles (spec checks on), SQ
 
 * baseline: a klantbeeld with no injected delay (the hub's own cost);
 * three sources delayed 100, 200 and 300 ms (BRP, zaaksysteem A, zaaksysteem B): the total
-  minus the baseline, divided by the slowest delay (300 ms) — about 1 when the sources are
-  asked concurrently, about 2 (600/300) when one after the other;
-* one source (zaaksysteem A) delayed 1 s past a zaken deadline of 300 ms: the total minus
-  the baseline against that deadline — the answer should come within deadline + 50 ms.
+  minus the baseline, divided by the slowest delay (300 ms) — at most about 1 when the
+  sources are asked concurrently (less when a delay overlaps the section's own work), about
+  2 (600/300) when one after the other;
+* one source (zaaksysteem A) delayed 3 s past a zaken deadline of 1 s: the total against
+  that deadline — the answer should come within deadline + 50 ms.
 
 Usage: ``python bench/bench_klantbeeld.py [--runs N]``.
 """
@@ -121,11 +122,13 @@ def main() -> None:
             print(f"delays 100/200/300 ms           p50 {delayed:7.1f} ms")
             print(f"  extra / slowest (300 ms)      ratio {ratio:.2f} (concurrent ~1, serial ~2)")
             brp.faults.latency = zgw_b.faults.latency = 0.0
-            zgw_a.faults.latency = 1.0
-            runtime.tenants.gemeenten["9999"].klantbeeld.deadlines_ms.zaken = 300
+            zgw_a.faults.latency = 3.0
+            runtime.tenants.gemeenten["9999"].klantbeeld.deadlines_ms.zaken = 1000
             late = statistics.median(timed() for _ in range(args.runs))
-            print(f"zaken 1 s late, deadline 300 ms p50 {late:7.1f} ms")
-            print(f"  extra over deadline           {late - base - 300:+.1f} ms (goal ≤ +50 ms)")
+            print(f"zaken 3 s late, deadline 1 s    p50 {late:7.1f} ms")
+            print(f"  over the deadline             {late - 1000:+.1f} ms (goal ≤ +50 ms)")
+            # Let the abandoned zaken calls finish before the doubles stop.
+            time.sleep(3.5)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
