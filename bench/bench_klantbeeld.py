@@ -120,7 +120,7 @@ def main() -> None:
             ratio = (delayed - base) / 300
             print(f"baseline (no delay)            p50 {base:7.1f} ms")
             print(f"delays 100/200/300 ms           p50 {delayed:7.1f} ms")
-            print(f"  extra / slowest (300 ms)      ratio {ratio:.2f} (concurrent ~1, serial ~2)")
+            print(f"  extra / slowest (300 ms)      ratio {ratio:.2f} (concurrent ≤ ~1, serial ~2)")
             brp.faults.latency = zgw_b.faults.latency = 0.0
             zgw_a.faults.latency = 3.0
             runtime.tenants.gemeenten["9999"].klantbeeld.deadlines_ms.zaken = 1000
