@@ -29,6 +29,7 @@ from pydantic import (
 
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
+from hub.klantbeeld.settings import KlantbeeldSettings
 from hub.meldingen.settings import MeldingenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
@@ -341,6 +342,7 @@ class GemeenteFile(_Strict):
         default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = Field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = Field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -360,6 +362,7 @@ class Gemeente:
     source: Path | None = None
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -505,6 +508,7 @@ def _load_gemeente(
         source=path,
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
+        klantbeeld=parsed.klantbeeld,
         meldingen=parsed.meldingen,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,

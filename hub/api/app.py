@@ -39,6 +39,7 @@ ROUTE_MODULES = (
     "personen",
     "logboek",
     "zaken",
+    "klantbeeld",
     "meldingen",
     "klantcontacten",
     "contactverzoeken",
