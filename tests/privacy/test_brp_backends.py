@@ -16,8 +16,8 @@ import pytest
 from hub.bsn import mask_bsn
 from hub.caller import Caller
 from hub.pluginmanager import PluginHost, load_plugins
-from hub.privacy import logboek
 from hub.privacy.fields import AUTOMATIC_FIELDS
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.pipeline import lookup_personen
 from hub.tenants import Gemeente, load_tenants
 from tests.privacy.conftest import DOELEN, POLICY, Db, caller
@@ -118,8 +118,8 @@ def test_backoffice_sees_the_family_the_kcc_medewerker_does_not(
     assert full["burgerservicenummer"] == GEZIN
     assert full.get("partners") and full.get("kinderen")
     with sqlite_db.store.session() as s:
-        record = s.query(logboek.LogboekRecord).one()
-        betrokkenen = s.query(logboek.LogboekBetrokkene).count()
+        record = s.query(logboek_tables.LogboekRecord).one()
+        betrokkenen = s.query(logboek_tables.LogboekBetrokkene).count()
     assert record.rol == "backoffice" and betrokkenen >= 3  # the person, a partner, children
 
 

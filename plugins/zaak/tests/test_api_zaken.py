@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hub.api.app import create_app
 from hub.auth import issue_dev_token
-from hub.privacy.logboek import LogboekBetrokkene, LogboekRecord
+from hub.privacy.logboek.tables import LogboekBetrokkene, LogboekRecord
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
 from hub.tenants import AuthSettings
