@@ -46,7 +46,7 @@ from hub.klantbeeld.vraag import (
     ZakenSectie,
 )
 from hub.privacy.doelbinding import Doel
-from hub.privacy.logboek import LogboekInvoer
+from hub.privacy.logboek.chain import LogboekInvoer
 from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
 from hub.privacy.referentie import SIGNAAL, ReferentieGeweigerd, Referenties
 from hub.privacy.settings import GemeentePrivacy, privacy_for

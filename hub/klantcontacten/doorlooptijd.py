@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from hub.domain.klantcontacten import Urgentie
 from hub.klantcontacten.tables import ContactverzoekRij, ToewijzingRij
 from hub.klantcontacten.werkdagen import deadline_voor, is_werkdag
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.store.db import Store
-from hub.tenants import KlantcontactenSettings
 
 BATCH = 500
 

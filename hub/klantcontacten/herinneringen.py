@@ -22,9 +22,9 @@ from hub.klantcontacten.outbox import MAIL, nieuw
 from hub.klantcontacten.routering import escalatie_ontvangers
 from hub.klantcontacten.tables import ContactverzoekRij, OutboxRij
 from hub.klantcontacten.werkdagen import deadline_voor, herinnering_voor
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.store.base import utcnow
 from hub.store.db import Store
-from hub.tenants import KlantcontactenSettings
 
 BATCH = 200
 

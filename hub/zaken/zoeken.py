@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from hub.bsn import is_valid_bsn
 from hub.errors import InvalidRequest, KccError
-from hub.privacy.logboek import LogboekInvoer
+from hub.privacy.logboek.chain import LogboekInvoer
 from hub.privacy.personen_vraag import bsns_in
 from hub.privacy.pipeline import new_logboek_invoer, note_attempt, record_failure, write_logboek
 from hub.privacy.referentie import SIGNAAL, ReferentieGeweigerd, Referenties

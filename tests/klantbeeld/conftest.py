@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from hub.api.app import create_app
 from hub.auth import issue_dev_token
-from hub.privacy.logboek import LogboekRecord, search
+from hub.privacy.logboek.query import search
+from hub.privacy.logboek.tables import LogboekRecord
 from hub.privacy.settings import privacy_for
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.pluginmanager import load_plugins
 from hub.settings_errors import ConfigError
-from hub.tenants import HubSettings, KlantcontactenSettings, load_tenants
+from hub.tenants import HubSettings, load_tenants
 
 
 def load(tmp_path: Path, section: str) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hub.klantcontacten.doorlooptijd import werkseconden
-from hub.tenants import KlantcontactenSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 STANDAARD = KlantcontactenSettings()  # 08:30–17:00
