@@ -51,10 +51,10 @@ pytestmark = [pytest.mark.scale, pytest.mark.postgres, pytest.mark.redis]
 MELDINGEN = 80
 CONTACTVERZOEKEN = 40
 LOAD_THREADS = 6
-READ_SECONDS = 8.0
+READ_SECONDS = 6.0
 READ_THREADS = 8
 WORKER_THREADS = 4
-FIXI_LATENCY_SECONDS = 1.5
+FIXI_LATENCY_SECONDS = 2.5
 IN_FLIGHT_BOUND = timedelta(seconds=90)
 SETTLE_SECONDS = 150
 GEMEENTE = "9999"
@@ -268,12 +268,17 @@ def _undelivered(store: Store) -> tuple[int, int]:
     return int(meldingen or 0), int(mails or 0)
 
 
+@pytest.mark.timeout(420)  # the run aims at 2–3 minutes; a loaded CI machine gets slack
 def test_scale_out_loses_and_doubles_nothing_through_a_worker_kill_and_a_redis_restart(
-    hub: Hub,
+    hub: Hub, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    def say(line: str) -> None:
+        with capsys.disabled():  # shown in `make test` too, not only with -s
+            print(line, flush=True)
+
     one_api = _read_throughput(hub, hub.apis[:1])
     two_apis = _read_throughput(hub, hub.apis)
-    print(
+    say(
         f"\nscale-out read throughput (GET medewerkers?zoek=…, {READ_THREADS} clients): "
         f"1 API process {one_api:.0f} req/s, 2 API processes {two_apis:.0f} req/s, "
         f"ratio 2/1 = {two_apis / one_api:.2f}"
@@ -304,7 +309,7 @@ def test_scale_out_loses_and_doubles_nothing_through_a_worker_kill_and_a_redis_r
     except AssertionError:
         left = _undelivered(hub.store)
         pytest.fail(f"undelivered (meldingen, mails): {left}\n{hub.cluster.logs()}")
-    print(f"scale-out: settled {took:.0f} s after the load; write answers {dict(load.statuses)}")
+    say(f"scale-out: settled {took:.0f} s after the load; write answers {dict(load.statuses)}")
 
     # Every melding exactly once at Fixi, and nothing else there.
     assert len(load.melding_ids) == MELDINGEN
@@ -332,7 +337,7 @@ def test_scale_out_loses_and_doubles_nothing_through_a_worker_kill_and_a_redis_r
         )
         delivered = {melding: at for melding, at in rows}
     late = {m: at - killed_at for m, at in delivered.items() if at - killed_at > IN_FLIGHT_BOUND}
-    print(
+    say(
         f"scale-out: {len(in_flight)} meldingen in flight at the kill, the last delivered "
         f"{max(at - killed_at for at in delivered.values()).total_seconds():.0f} s after it"
     )
