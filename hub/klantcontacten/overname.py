@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain.klantcontacten import ExterneInternetaak, SoortActor, Status
-from hub.klantcontacten import routering
+from hub.klantcontacten import kalender, routering
 from hub.klantcontacten.registratie import zoeksleutel
 from hub.klantcontacten.tables import (
     ContactverzoekRij,
@@ -53,6 +53,7 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         if bestaand is not None:
             return bestaand
     b = taak.betrokkene
+    moment_ = taak.plaatsgevonden_op or taak.toegewezen_op
     kc = KlantcontactRij(
         id=str(uuid.uuid4()),
         gemeente=gemeente,
@@ -61,7 +62,9 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         inhoud=taak.inhoud,
         vertrouwelijk=False,
         taal="nld",
-        plaatsgevonden_op=taak.plaatsgevonden_op or taak.toegewezen_op,
+        plaatsgevonden_op=moment_,
+        dag=kalender.dag(moment_),
+        week=kalender.week(moment_),
         afhandeling="contactverzoek",
         geregistreerd_door=taak.systeem,
         geregistreerd_door_naam=taak.systeem,
@@ -149,6 +152,8 @@ def _nieuw(session: Session, gemeente: str, taak: ExterneInternetaak, moment: da
         extern_url=taak.url,
     )
     session.add(cv)
+    if kc.afdeling is None:
+        kc.afdeling = afdeling or m_afdeling
     session.flush()
     session.add(
         ToewijzingRij(
