@@ -63,6 +63,12 @@ test: env $(SPECTRAL) $(AXE) ## Start missing services (and Chromium), run lint 
 	$(MAKE) --no-print-directory lint; \
 	KCC_SPECTRAL="$(abspath $(SPECTRAL))" KCC_AXE="$(abspath $(AXE))" $(BIN)/pytest -q -p no:randomly
 
+.PHONY: scale-test
+scale-test: env ## Only the scale-out run: 2 APIs, 2 workers, a scheduler; a worker kill -9, a Redis restart
+	@trap 'scripts/test-services.sh down' EXIT; \
+	scripts/test-services.sh up; \
+	$(BIN)/pytest -q -p no:randomly -m scale -s tests/scale
+
 .PHONY: bench
 bench: env ## Run the benchmarks in bench/ (prints ratios against in-run baselines)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

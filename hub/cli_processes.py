@@ -81,7 +81,13 @@ def serve(
 
 @click.command("worker")
 @click.option("--threads", default=4, show_default=True, type=int)
-@click.option("--processes", default=1, show_default=True, type=int)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each dies with this one, however it is killed.",
+)
 @click.option(
     "--shutdown-timeout",
     default=5,
@@ -91,7 +97,10 @@ def serve(
 )
 @config_option
 def worker(threads: int, processes: int, shutdown_timeout: int, config_dir: Path | None) -> None:
-    """Run Dramatiq workers for syncs, mail and the outbox (needs REDIS_URL)."""
+    """Run Dramatiq workers for syncs, mail and the outbox (needs REDIS_URL).
+
+    Runs the jobs in this process (no orphans after kill -9; any SIGTERM drains gracefully).
+    """
     from hub.cli import fail, runtime_for
 
     if not os.environ.get("REDIS_URL"):
@@ -101,20 +110,14 @@ def worker(threads: int, processes: int, shutdown_timeout: int, config_dir: Path
             2,
         )
     _use_config(config_dir)
-    runtime_for(config_dir)  # one clear line for a broken configuration, before forking
-    from dramatiq.cli import main as dramatiq_main
+    runtime_for(config_dir)  # one clear line for a broken configuration, before starting
+    from hub.jobs.worker_process import run_in_process, supervise
 
-    sys.argv = [
-        "dramatiq",
-        "hub.jobs.worker_entry",
-        "--threads",
-        str(threads),
-        "--processes",
-        str(processes),
-        "--worker-shutdown-timeout",
-        str(int(shutdown_timeout * 1000)),
-    ]
-    sys.exit(dramatiq_main())  # type: ignore[no-untyped-call]
+    if processes == 1:
+        run_in_process(threads, shutdown_timeout)
+        return
+    child_args = ["--threads", str(threads), "--shutdown-timeout", str(shutdown_timeout)]
+    sys.exit(supervise(processes, child_args, shutdown_timeout))
 
 
 @click.command("scheduler")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -164,3 +165,31 @@ def test_the_shipped_configuration_schedules_every_periodic_job(
     assert jobs["logboek-bewaring/9999"] == (24 * 3600, "purge_logboek_retention")
     assert jobs["meldingen-bewaring/9999"] == (24 * 3600, "anonymiseer_meldingen")
     assert jobs["logboek-anker"] == (300, "anchor_logboek")
+
+
+def test_a_standby_scheduler_process_takes_over_within_10_s_of_the_active_ones_sigterm(
+    tmp_path: Path, redis_url: str
+) -> None:
+    from tests.support.hub_cluster import Cluster, cluster_environment, wait_until
+
+    database = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    upgrade(database)
+    cluster = Cluster(tmp_path, cluster_environment(database, redis_url, REPO / "config"))
+    try:
+        active = cluster.start("active", "scheduler")
+        cluster.wait_for_log("active", "took the lease")
+        cluster.start("standby", "scheduler")
+        cluster.wait_for_log("standby", "on standby")
+
+        active.proc.send_signal(signal.SIGTERM)
+
+        took = wait_until(
+            lambda: "took the lease" in cluster.processes["standby"].said(),
+            10,
+            "standby takes over",
+        )
+        assert active.proc.wait(timeout=10) == 0
+        assert "released the lease" in active.said()
+        print(f"standby scheduler active {took:.1f} s after the SIGTERM")
+    finally:
+        cluster.stop_all()

@@ -191,15 +191,39 @@ def test_serve_stops_within_seconds_with_a_request_waiting_on_a_hanging_upstream
 # ------------------------------------------------------------------ worker
 
 
-def _worker(tmp_path: Path, config: Path, redis_url: str) -> tuple[subprocess.Popen[bytes], Path]:
+def _worker(
+    tmp_path: Path, config: Path, redis_url: str, processes: int = 1
+) -> tuple[subprocess.Popen[bytes], Path]:
     log = tmp_path / "worker.log"
     env = process_env(tmp_path, config, REDIS_URL=redis_url, KCC_HUB_LOG_LEVEL="INFO")
-    proc = start(["worker", "--threads", "2", "--config", str(config)], env, log)
-    deadline = time.monotonic() + 60
-    while "ready for action" not in log.read_text():
+    args = ["worker", "--threads", "2", "--processes", str(processes), "--config", str(config)]
+    proc = start(args, env, log)
+    deadline = time.monotonic() + 90
+    while log.read_text().count("ready for action") < processes:
         assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
         time.sleep(0.2)
     return proc, log
+
+
+def _living_members(group: int) -> list[int]:
+    """Pids of the process group's members that still run (zombies excluded)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == group and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _until_gone(group: int, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := _living_members(group)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def test_worker_stops_within_seconds_when_idle(
@@ -231,6 +255,39 @@ def test_worker_stops_within_seconds_with_a_job_waiting_on_a_hanging_upstream(
     finally:
         broker.close()
         install_broker(None)
+
+
+def test_kill_9_of_the_worker_parent_leaves_no_worker_process_behind(
+    tmp_path: Path, hanging_config: Path, redis_url: str
+) -> None:
+    proc, log = _worker(tmp_path, hanging_config, redis_url, processes=2)
+    assert len(_living_members(proc.pid)) == 3  # the parent and its two worker processes
+
+    proc.kill()
+    proc.wait()
+
+    # The children get SIGTERM from the kernel and drain (--shutdown-timeout 5) like any stop.
+    assert _until_gone(proc.pid, LIMIT_SECONDS) == [], log.read_text()[-3000:]
+    assert log.read_text().count("worker stopped") == 2
+
+
+def test_sigterm_to_the_worker_process_group_drains_gracefully_within_seconds(
+    tmp_path: Path, hanging_config: Path, redis_url: str
+) -> None:
+    proc, log = _worker(tmp_path, hanging_config, redis_url, processes=2)
+    started = time.monotonic()
+
+    # As systemd (KillMode=control-group), Docker or a terminal's Ctrl+C stop a unit: every
+    # process gets the signal, and the parent forwards it once more to its children.
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=LIMIT_SECONDS + 20)
+
+    assert time.monotonic() - started < LIMIT_SECONDS
+    assert proc.returncode == 0
+    said = log.read_text()
+    assert said.count("worker stopped") == 2, said[-3000:]
+    assert "Killing" not in said  # no double-signal hard stop
+    assert _living_members(proc.pid) == []
 
 
 # ------------------------------------------------------------------ scheduler

@@ -3,7 +3,8 @@ exactly once upstream.
 
 A row is written in the transaction of the change it is about, so it exists exactly when the
 change does. A worker *claims* a row with a short lease (``[outbox] lease_seconds``, under a
-minute); a worker that dies holding it lets the lease run out and the next sweep (every 15 s)
+minute), renewed while it works (:mod:`hub.store.claim_lease`, shared with the meldingen
+outbox); a worker that dies holding it lets the lease run out and the next sweep (every 15 s)
 hands it to another. The row's id is the notification id (``kcc_send_notification`` is
 idempotent per id) or the forwarding key, so a second attempt after an upstream accepted the
 first finds it instead of doubling it.
@@ -30,6 +31,7 @@ from hub.domain.klantcontacten import VerzendStatus
 from hub.errors import InvalidRequest, KccError
 from hub.klantcontacten.tables import OutboxRij
 from hub.store.base import utcnow
+from hub.store.claim_lease import renewed_claim
 from hub.store.db import Store
 from hub.tenants import Gemeente, OutboxSettings
 
@@ -203,7 +205,16 @@ def verwerk(
         session.expunge(rij)
     handler = _HANDLERS[rij.soort]
     try:
-        extern_id = handler(store, plugins, rij)
+        # Renewed while the upstream works (hub.store.claim_lease), so a slow mail server never
+        # hands a live worker's row to a second one; a dead worker's claim runs out in a lease.
+        with renewed_claim(
+            store,
+            OutboxRij,
+            [OutboxRij.id == rij_id, OutboxRij.status == VerzendStatus.IN_WACHTRIJ.value],
+            beleid.lease,
+            label=f"outbox row {rij_id} ({rij.soort}, gemeente {gemeente})",
+        ):
+            extern_id = handler(store, plugins, rij)
     except Wacht:
         _zet(store, rij_id, geclaimd_tot=None, volgende_poging_op=nu() + beleid.eerste_wachttijd)
         return "wacht"

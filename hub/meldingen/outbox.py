@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -29,19 +27,18 @@ from hub.errors import (
 )
 from hub.meldingen.tables import IN_WACHTRIJ, INGEDIEND, MISLUKT, MeldingRij, OutboxRij
 from hub.store.base import utcnow
+from hub.store.claim_lease import renewed_claim
 from hub.store.db import Store
 
 log = logging.getLogger(__name__)
 
 CREATE_HOOK = "kcc_create_melding"
 MAX_POGINGEN = 50
-# A worker's claim on an outbox row is a short lease, renewed while it is still submitting:
-# a crashed worker's rows are free again within the lease, and the sweeper hands them on.
+# A worker's claim on an outbox row is a short lease, renewed while it is still submitting
+# (hub.store.claim_lease): a crashed worker's rows are free again within the lease, and the
+# sweeper hands them on.
 LEASE_ENV = "KCC_HUB_OUTBOX_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 30
-# A submission that hangs beyond this stops being renewed, so a stuck thread cannot hold a
-# melding for ever (the job's own time limit normally ends it much sooner).
-MAX_HOLD = timedelta(minutes=15)
 
 
 def claim_lease() -> timedelta:
@@ -133,7 +130,13 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
         pogingen = melding.pogingen
 
     try:
-        with _renewed(store, gemeente, melding_id, lease):
+        with renewed_claim(
+            store,
+            OutboxRij,
+            [OutboxRij.gemeente == gemeente, OutboxRij.melding_id == melding_id],
+            lease,
+            label=f"melding {melding_id} (gemeente {gemeente})",
+        ):
             plugin, upstream = _create(plugins, gemeente, nieuwe, melding_id)
     except (InvalidRequest, UpstreamRefusedContent) as exc:
         # A permanent refusal of the content: retrying forever would change nothing.
@@ -172,58 +175,6 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
         outbox.laatste_fout = None
     log.info("melding %s (gemeente %s) filed in %s", melding_id, gemeente, plugin)
     return "ingediend"
-
-
-@contextmanager
-def _renewed(store: Store, gemeente: str, melding_id: str, lease: timedelta) -> Iterator[None]:
-    """Renew the claim every third of the lease while the block runs (a submission may take
-    several plugin timeouts); a crash stops the renewals with the process."""
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=_heartbeat,
-        args=(store, gemeente, melding_id, lease, stop),
-        name=f"outbox-lease-{melding_id[:8]}",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _heartbeat(
-    store: Store, gemeente: str, melding_id: str, lease: timedelta, stop: threading.Event
-) -> None:
-    until = utcnow() + MAX_HOLD
-    while not stop.wait(lease.total_seconds() / 3):
-        now = utcnow()
-        if now >= until:
-            log.warning("melding %s (gemeente %s): claim no longer renewed", melding_id, gemeente)
-            return
-        try:
-            with store.session() as session:
-                renewed = session.execute(
-                    update(OutboxRij)
-                    .where(
-                        OutboxRij.gemeente == gemeente,
-                        OutboxRij.melding_id == melding_id,
-                        OutboxRij.verwerkt_op.is_(None),
-                        # Only a claim that has not run out: a lapsed one may be another's now.
-                        OutboxRij.geclaimd_tot >= now,
-                    )
-                    .values(geclaimd_tot=now + lease)
-                    .execution_options(synchronize_session=False)
-                )
-        except Exception as exc:  # the store is down: try again at the next beat
-            log.warning("outbox claim renewal failed: %s", type(exc).__name__)
-            continue
-        if renewed.rowcount != 1:  # type: ignore[attr-defined]
-            log.warning(
-                "melding %s (gemeente %s): claim ran out while submitting", melding_id, gemeente
-            )
-            return
 
 
 def _create(

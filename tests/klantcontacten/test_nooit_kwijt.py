@@ -4,18 +4,21 @@ doubles it, and a mail that fails for good is listed as a dead letter and shown 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import dramatiq
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hub.jobs.actors import sweep_klantcontacten_outbox
 from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
 from hub.klantcontacten import Beleid, te_doen, verwerk
+from hub.klantcontacten.outbox import register_handler
 from hub.klantcontacten.tables import OutboxRij
 from hub.store.base import utcnow
 from hub.tenants import OutboxSettings
@@ -123,6 +126,51 @@ def test_a_crashed_workers_row_is_picked_up_again_within_a_minute(hub: Hub) -> N
     assert te_doen(hub.runtime.store, nu=crashed_at + timedelta(seconds=1)) == []
     assert attempt_all(hub, later=beleid.lease + timedelta(seconds=1)) == ["verzonden"]
     assert len(hub.verzonden) == 1
+
+
+def test_work_that_outlasts_the_lease_keeps_its_claim_by_renewing_it(
+    make_hub: Callable[..., Hub],
+) -> None:
+    # One plugin call is bounded below the lease (plugin_timeout_seconds); a handler making
+    # several calls, like this one of 8 s, is not.
+    hub = make_hub("[outbox]\nlease_seconds = 6\n")
+    rt = hub.runtime
+    beleid = Beleid.uit(rt.tenants.hub.outbox)
+    register_handler("traag", lambda store, plugins, rij: time.sleep(8) or "extern-1")
+    register(hub)
+    [(gemeente, rij_id)] = te_doen(rt.store)
+    with rt.store.session() as session:
+        session.execute(update(OutboxRij).where(OutboxRij.id == rij_id).values(soort="traag"))
+    results: list[str] = []
+    first = threading.Thread(
+        target=lambda: results.append(verwerk(rt.store, rt.host, gemeente, rij_id, beleid))
+    )
+    first.start()
+    claimed = _claimed_until(hub, rij_id)
+    deadline = time.monotonic() + 5
+    while claimed is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        claimed = _claimed_until(hub, rij_id)
+    assert claimed is not None
+
+    # The first lease runs out while the work still runs …
+    while utcnow() < claimed + timedelta(milliseconds=300):
+        time.sleep(0.05)
+    assert first.is_alive()
+    renewed = _claimed_until(hub, rij_id)
+    # … but the worker renewed its claim, so no second worker takes the row meanwhile.
+    assert renewed is not None and renewed > claimed
+    assert verwerk(rt.store, rt.host, gemeente, rij_id, beleid) == "bezet"
+    assert te_doen(rt.store) == []
+
+    first.join(30)
+    assert results == ["verzonden"]
+    assert _claimed_until(hub, rij_id) is None
+
+
+def _claimed_until(hub: Hub, rij_id: str) -> datetime | None:
+    with hub.runtime.store.session() as session:
+        return session.scalar(select(OutboxRij.geclaimd_tot).where(OutboxRij.id == rij_id))
 
 
 def test_after_the_last_attempt_the_dead_letter_is_listed_and_the_mail_shown_as_failed(
