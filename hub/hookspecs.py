@@ -43,7 +43,7 @@ from typing import Any
 import pluggy
 
 from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.domain.klantcontacten import (
+from hub.domain.klantcontacten_seam import (
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
     SeamContactverzoek,
@@ -100,7 +100,7 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
 
     ``internetaken`` (a Klantinteracties system of record, e.g. Open Klant): yield every
     internetaak that is new or changed since ``since`` as
-    :class:`~hub.domain.klantcontacten.ExterneInternetaak`, full state, with ``systeem`` set to
+    :class:`~hub.domain.klantcontacten_seam.ExterneInternetaak`, full state, with ``systeem`` set to
     your plugin's name. The core takes one it does not know into its own index as a
     contactverzoek and gives it the hub's mail, reminders, escalation and worklists, exactly
     as one registered through the hub; one it knows only follows your ``status`` (``verwerkt``

@@ -1,7 +1,7 @@
 """Internetaken created elsewhere (e.g. by KISS in Open Klant), taken into the hub's index.
 
 A plugin yields them from ``kcc_sync`` as ``SyncBatch(kind="internetaken")`` of
-:class:`~hub.domain.klantcontacten.ExterneInternetaak`, full state each time. This sink
+:class:`~hub.domain.klantcontacten_seam.ExterneInternetaak`, full state each time. This sink
 stores a new one as a contactverzoek (``bron`` the plugin) marked ``te_plannen``: the
 reminder planner, which knows the gemeente's configuration, then sets its deadline and queues
 its mail, so it gets the hub's mail, reminders and worklists like one registered here. A
@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain.klantcontacten import ExterneInternetaak, SoortActor, Status
+from hub.domain.klantcontacten import SoortActor, Status
+from hub.domain.klantcontacten_seam import ExterneInternetaak
 from hub.klantcontacten import routering
 from hub.klantcontacten.registratie import zoeksleutel
 from hub.klantcontacten.tables import (

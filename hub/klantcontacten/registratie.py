@@ -40,7 +40,7 @@ from hub.klantcontacten.tables import (
     ToewijzingRij,
 )
 from hub.klantcontacten.werkdagen import deadline_voor, herinnering_voor
-from hub.privacy.logboek import LogboekInvoer
+from hub.privacy.logboek.chain import LogboekInvoer
 from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
 from hub.store.base import utcnow

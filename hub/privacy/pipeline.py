@@ -34,7 +34,8 @@ from hub.errors import (
 )
 from hub.privacy import fields as catalogue
 from hub.privacy.doelbinding import Doel
-from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
+from hub.privacy.logboek.chain import LogboekInvoer, append
+from hub.privacy.logboek.tables import STATUS_ERROR, STATUS_OK
 from hub.privacy.masking import Gemaskeerd, RolBeleid, mask_persoon, upstream_fields
 from hub.privacy.personen_vraag import bsns_in, parse_query
 from hub.privacy.settings import GemeenteLike, GemeentePrivacy, privacy_for

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hub.domain.klantcontacten import ExterneInternetaak
+from hub.domain.klantcontacten_seam import ExterneInternetaak
 from hub.errors import NotFound
 from hub.plugin_api import SyncBatch
 from plugins.openklant.client import OpenKlantClient

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hub import __version__, hookimpl
-from hub.domain.klantcontacten import (
+from hub.domain.klantcontacten_seam import (
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
     SeamContactverzoek,

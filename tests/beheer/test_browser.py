@@ -32,8 +32,9 @@ from hub.jobs.actors import sync_plugin
 from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
-from hub.privacy import logboek
+from hub.privacy import inzage
 from hub.privacy.inzage_pdf import pdf_rij
+from hub.privacy.logboek import query as logboek_query
 from hub.privacy.settings import privacy_for
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
@@ -242,7 +243,7 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
     stand = int(page.locator("input[name=stand]").first.get_attribute("value") or "0")
     privacy = privacy_for(hub.rt.tenants.gemeenten["9999"])
     with hub.rt.store.session() as s:
-        expected = logboek.inzage(
+        expected = inzage.inzage(
             s,
             privacy.sleutels,
             BSN,
@@ -250,7 +251,7 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
             met_medewerker=True,
             tot_en_met=stand,
         )
-        logged = logboek.search(s, privacy.sleutels, bsn=BSN, size=200).items
+        logged = logboek_query.search(s, privacy.sleutels, bsn=BSN, size=200).items
     assert [r.medewerker for r in expected] == ["agent-7", "bo-1"]
     rows = _page_rows(tab)
     assert rows == [
@@ -282,7 +283,9 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
             position = found
     assert f"Aantal verwerkingen: {len(rows)}\n" in pdf_text, pdf_text[:300]
     with hub.rt.store.session() as s:
-        activiteiten = [r.activiteit for r in logboek.search(s, privacy.sleutels, bsn=BSN).items]
+        activiteiten = [
+            r.activiteit for r in logboek_query.search(s, privacy.sleutels, bsn=BSN).items
+        ]
     assert activiteiten[:3] == ["logboek-inzage-pdf", "logboek-inzage-csv", "logboek-inzage"]
 
     # The other pages of the privacy officer, and where the BSN may and may not appear.

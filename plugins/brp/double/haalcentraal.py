@@ -35,8 +35,8 @@ from urllib.parse import parse_qs
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
+from devkit.doubles import LoopbackWsgiDouble, QuietHandler
 from hub.bsn import is_valid_bsn
-from hub.doubles import LoopbackWsgiDouble, QuietHandler
 from plugins.brp.double import persons
 from plugins.brp.double.spec import (
     AUTO_DELIVERED,

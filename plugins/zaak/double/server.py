@@ -24,7 +24,7 @@ import jwt
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 from plugins.zaak.double.data import Catalogus, Zaakregistratie
 from plugins.zaak.double.spec import CATALOGI_BASE, ZAKEN_BASE, catalogi_api, zaken_api
 
