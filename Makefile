@@ -65,7 +65,7 @@ test: env $(SPECTRAL) $(AXE) ## Start missing services (and Chromium), run lint 
 
 .PHONY: bench
 bench: env ## Run the benchmarks in bench/ (prints ratios against in-run baselines)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	$(BIN)/python bench/run_all.py
 
 .PHONY: clean
 clean: ## Remove environments and local state

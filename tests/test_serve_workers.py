@@ -34,9 +34,7 @@ OBSERVED_AFTER_START_SECONDS = 15
 
 @contextmanager
 def busy_cpus(count: int) -> Iterator[None]:
-    burners = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)
-    ]
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
     try:
         yield
     finally:

@@ -12,7 +12,9 @@ Writers: the sync runner after every applied batch and at the end of a run
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, select
+from typing import cast
+
+from sqlalchemy import BigInteger, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -31,7 +33,7 @@ def bump(session: Session, gemeente: str) -> None:
     """Mark the gemeente's stored data as changed, in the caller's transaction."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = StoreGeneratie.__table__
+    table = cast(Table, StoreGeneratie.__table__)
     statement = insert(table).values(gemeente=gemeente, generatie=1)
     session.execute(
         statement.on_conflict_do_update(
