@@ -237,7 +237,7 @@ def over_http(
 ) -> dict[str, float]:
     port = _free_port()
     log = workdir / f"serve-{workers}.log"
-    env = {**os.environ, **prepared.env, "KCC_HUB_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **prepared.env}  # INFO: the workers say when they have started
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(REPO / ".venv" / "bin" / "kcc-hub"), "serve", "--port", str(port),

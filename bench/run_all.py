@@ -29,6 +29,7 @@ EXPECTED = {
     "batched / per-mailbox calls": "bench_availability.py",
     "directory req/s, 2 workers / 1 worker": "bench_directory_http.py",
     "2 / 1 API processes (scale-out)": "see make scale-test (prints 'ratio 2/1')",
+    "CLI start": "bench_cli.py",
 }
 
 
