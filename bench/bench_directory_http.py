@@ -10,7 +10,7 @@ query mix as agents type it (``QUERY_MIX``). Measured in one run:
   wrk, the asyncio client below), the cached mix: req/s, p50/p99, and the server's CPU time
   per request. Req/s on this shared machine depends on what else runs; CPU ms per request
   does much less, so the bench also prints the capacity it implies for two free cores.
-* the load generator's own ceiling: the same client against ``/livez`` of the same server,
+* the ceiling of server and load generator together: the same client against ``/livez``,
   the in-run baseline the req/s are put against.
 
     .venv/bin/python bench/bench_directory_http.py [--medewerkers 20000] [--seconds 10]
@@ -296,7 +296,7 @@ def main() -> None:
             print(
                 f"  --workers {workers}: {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 "
                 f"{r['p99']:7.1f} ms  server CPU {r['cpu_ms']:.2f} ms/req (= {capacity:.0f} req/s "
-                f"on 2 free cores)  client ceiling (/livez) {r['ceiling']:.0f} req/s"
+                f"on 2 free cores)  /livez of the same server {r['ceiling']:.0f} req/s"
             )
         print(f"load after: {os.getloadavg()}")
         print(f"summary: directory req/s, 2 workers / 1 worker = {rps[2] / rps[1]:.2f}")
