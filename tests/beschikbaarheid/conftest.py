@@ -4,5 +4,3 @@ doubles (through the real exchange plugin), with the fixtures of the plugin's ow
 from plugins.exchange.tests.conftest import _environment, ews, graph, kalenders, nu
 
 __all__ = ["_environment", "ews", "graph", "kalenders", "nu"]
-from plugins.exchange.tests.conftest import *  # noqa
-from plugins.exchange.tests.conftest import _environment, SECRET_ENV, graph_settings  # noqa
