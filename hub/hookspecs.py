@@ -49,7 +49,7 @@ from hub.domain.klantcontacten_seam import (
     SeamContactverzoek,
 )
 from hub.domain.medewerkers import Medewerker
-from hub.domain.meldingen import NieuweMelding, UpstreamMelding
+from hub.domain.meldingen import MeldingCategorie, NieuweMelding, UpstreamMelding
 from hub.domain.zaken import BronStatus, Zaak
 from hub.plugin_api import Health, HookContext, Notification, PluginInfo, SyncBatch
 
@@ -197,6 +197,20 @@ def kcc_create_melding(
 @hookspec
 def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
     """*First answer.* The upstream's current view of one melding."""
+
+
+@hookspec
+def kcc_get_melding_categorieen(ctx: HookContext) -> list[MeldingCategorie] | None:
+    """*First answer.* The categories a melding can be filed under in your upstream.
+
+    Every ``naam`` you return must be accepted as ``NieuweMelding.categorie`` by your
+    :func:`kcc_create_melding` (include the gemeente's configured aliases if you map names).
+    The core lists them at ``GET …/meldingen/categorieen`` and refuses a new melding with a
+    category not among them at once (400 naming ``categorie``), instead of after the call when
+    the outbox submits it. Cache the list (it changes rarely and is asked for every new
+    melding); raise ``UpstreamUnavailable`` when it cannot be read, and the core accepts the
+    melding unchecked rather than losing it.
+    """
 
 
 @hookspec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
     "kcc_hub_http_requests_total",
@@ -33,4 +33,19 @@ SYNC_RUNS = Counter(
     "kcc_hub_sync_runs_total",
     "Sync runs by plugin, gemeente and outcome.",
     ["plugin", "gemeente", "outcome"],
+)
+KLANTCONTACTEN = Counter(
+    "kcc_hub_klantcontacten_total",
+    "Klantcontacten registered, by gemeente, afhandeling and kanaal.",
+    ["gemeente", "afhandeling", "kanaal"],
+)
+CONTACTVERZOEKEN_OPEN = Gauge(
+    "kcc_hub_contactverzoeken_open",
+    "Contactverzoeken open now, per gemeente (counted in the store at each scrape).",
+    ["gemeente"],
+)
+CONTACTVERZOEKEN_OVER_TERMIJN = Gauge(
+    "kcc_hub_contactverzoeken_over_termijn",
+    "Open contactverzoeken past their deadline, per gemeente (counted at each scrape).",
+    ["gemeente"],
 )

@@ -17,10 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
+from hub.klantbeeld.settings import KlantbeeldSettings
 from hub.meldingen.settings import MeldingenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
@@ -256,8 +265,19 @@ class KlantcontactenSettings(_Strict):
         description="The KCC's own mailbox: escalations go here when the afdeling has none.",
     )
     deadline_werkdagen: DeadlineWerkdagen = Field(default_factory=DeadlineWerkdagen)
+    werkdag_begin: str = Field(
+        default="08:30",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="HH:MM local; with werkdag_einde, the working hours lead times count in.",
+    )
     werkdag_einde: str = Field(
         default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local."
+    )
+    norm_direct_procent: int = Field(
+        default=80,
+        ge=0,
+        le=100,
+        description="Goal for the share of klantcontacten handled directly (rapportages).",
     )
     herinnering_uren_voor_deadline: int = Field(default=4, ge=0, le=240)
     link_sjabloon: str | None = Field(
@@ -273,6 +293,15 @@ class KlantcontactenSettings(_Strict):
     tijdzone: Literal["Europe/Amsterdam"] = "Europe/Amsterdam"
 
     _afdelingen = field_validator("afdelingen", "groepen")(_check_mailboxes)
+
+    @field_validator("werkdag_einde")
+    @classmethod
+    def _werkdag_eindigt_na_begin(cls, value: str, info: ValidationInfo) -> str:
+        begin = info.data.get("werkdag_begin")
+        # "HH:MM" strings of equal length compare like the times they stand for.
+        if isinstance(begin, str) and value <= begin:
+            raise ValueError("werkdag_einde must be later than werkdag_begin")
+        return value
 
     @field_validator("kcc_mailbox")
     @classmethod
@@ -313,6 +342,7 @@ class GemeenteFile(_Strict):
         default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = Field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = Field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -332,6 +362,7 @@ class Gemeente:
     source: Path | None = None
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -477,6 +508,7 @@ def _load_gemeente(
         source=path,
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
+        klantbeeld=parsed.klantbeeld,
         meldingen=parsed.meldingen,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,

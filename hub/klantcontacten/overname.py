@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.klantcontacten import SoortActor, Status
 from hub.domain.klantcontacten_seam import ExterneInternetaak
-from hub.klantcontacten import routering
+from hub.klantcontacten import kalender, routering
 from hub.klantcontacten.registratie import zoeksleutel
 from hub.klantcontacten.tables import (
     ContactverzoekRij,
@@ -54,6 +54,7 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         if bestaand is not None:
             return bestaand
     b = taak.betrokkene
+    moment_ = taak.plaatsgevonden_op or taak.toegewezen_op
     kc = KlantcontactRij(
         id=str(uuid.uuid4()),
         gemeente=gemeente,
@@ -62,7 +63,9 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         inhoud=taak.inhoud,
         vertrouwelijk=False,
         taal="nld",
-        plaatsgevonden_op=taak.plaatsgevonden_op or taak.toegewezen_op,
+        plaatsgevonden_op=moment_,
+        dag=kalender.dag(moment_),
+        week=kalender.week(moment_),
         afhandeling="contactverzoek",
         geregistreerd_door=taak.systeem,
         geregistreerd_door_naam=taak.systeem,
@@ -150,6 +153,8 @@ def _nieuw(session: Session, gemeente: str, taak: ExterneInternetaak, moment: da
         extern_url=taak.url,
     )
     session.add(cv)
+    if kc.afdeling is None:
+        kc.afdeling = afdeling or m_afdeling
     session.flush()
     session.add(
         ToewijzingRij(

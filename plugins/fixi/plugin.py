@@ -7,7 +7,7 @@ import threading
 import httpx
 
 from hub import __version__, hookimpl
-from hub.domain.meldingen import NieuweMelding, UpstreamMelding
+from hub.domain.meldingen import MeldingCategorie, NieuweMelding, UpstreamMelding
 from hub.errors import KccError
 from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
 from hub.secrets import SecretResolutionError
@@ -62,3 +62,8 @@ def kcc_create_melding(
 @hookimpl
 def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
     return _client(ctx).get(extern_id)
+
+
+@hookimpl
+def kcc_get_melding_categorieen(ctx: HookContext) -> list[MeldingCategorie] | None:
+    return _client(ctx).hub_categories()

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from hub import __version__, hookimpl
-from hub.domain.zaken import BronStatus, Zaak
+from hub.domain.zaken import BronStatus, Zaak, ZaakMetBetrokkenen
 from hub.errors import ConfigurationError, KccError, UpstreamTimeout
 from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
 from hub.secrets import SecretResolutionError
@@ -110,9 +110,10 @@ def kcc_search_zaken(
 
 
 @hookimpl
-def kcc_get_zaak(ctx: HookContext, identificatie: str) -> Zaak | None:
-    """The first source that knows the identificatie answers; a failing source is skipped
-    unless no other source could answer, because then "not found" would be a guess."""
+def kcc_get_zaak(ctx: HookContext, identificatie: str) -> ZaakMetBetrokkenen | None:
+    """The first source that knows the identificatie answers, with the zaak's betrokkenen
+    (ZGW rollen); a failing source is skipped unless no other source could answer, because
+    then "not found" would be a guess."""
     settings: ZaakSettings = ctx.settings
     first_error: KccError | None = None
     for bron in settings.bronnen:

@@ -32,6 +32,7 @@ from hub.jobs.actors import sync_plugin
 from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
+from hub.klantcontacten.doorlooptijd import vul_aan
 from hub.privacy import inzage
 from hub.privacy.inzage_pdf import pdf_rij
 from hub.privacy.logboek import query as logboek_query
@@ -42,6 +43,7 @@ from hub.sync import state
 from tests.beheer.browser import Tab, axe_source, chromium
 from tests.beheer.conftest import build_runtime, lookup_person, write_config
 from tests.privacy.persons import BSN, BSN_PARTNER
+from tests.rapportages.gegevens import genereer, sla_op
 from tests.support.fixtures import DEV_KEY
 from tests.support.oidc_provider import OidcProvider
 
@@ -347,18 +349,32 @@ def _work(hub: Hub) -> None:
         worker.stop()
 
 
-def test_a_teamleider_sees_the_rapportages_placeholder(tab: Tab, hub: Hub) -> None:
+def test_a_teamleider_sees_the_rapportages_with_chart_and_tables(tab: Tab, hub: Hub) -> None:
+    sla_op(hub.rt.store, "9999", genereer(200))
+    gemeente = hub.rt.tenants.get("9999")
+    assert gemeente is not None
+    vul_aan(hub.rt.store, lambda _: gemeente.klantcontacten)
     _dev_login(tab, hub, "teamleider", "Tessa Team")
     tab.check("start-teamleider")
     tab.page.click("text=Rapportages >> nth=0")
+    tab.page.fill("#van", "2026-03-01")
+    tab.page.fill("#tot", "2026-03-31")
+    tab.page.click("#periode button")
+    tab.page.wait_for_selector("#per-week")
     tab.check("rapportages")
-    assert tab.page.locator("#rapportages-binnenkort").is_visible()
+    assert tab.page.locator("#totaal dd").first.inner_text() == "200"
+    assert tab.page.locator("#grafiek svg rect").count() >= 5 * 3 - 2  # weeks x afhandelingen
+    assert tab.page.locator("#per-week tbody tr").count() >= 5
+    assert tab.page.locator("#open-per-afdeling tbody tr").count() >= 1
+    assert "over de termijn" in tab.page.inner_text("#contactverzoeken")
 
 
 def test_a_kcc_medewerker_sees_the_403_page(tab: Tab, hub: Hub) -> None:
     _dev_login_any(tab, hub, "kcc-medewerker")
     assert "Geen toegang" in tab.page.inner_text("h1")
     tab.check("403")
+    tab.page.goto(hub.base + "/beheer/9999/rapportages")
+    assert "Geen toegang" in tab.page.inner_text("h1")
     tab.page.goto(hub.base + "/beheer/9999/bestaat-niet")
     tab.check("404")
     tab.page.click("text=Uitloggen")

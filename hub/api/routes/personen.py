@@ -64,7 +64,10 @@ class Waarschuwing(ApiModel):
 class PersonenAntwoord(ApiModel):
     type: str
     personen: list[dict[str, Any]] = Field(
-        description="Personen in Haal Centraal-vorm, gemaskeerd volgens de rol van de vrager."
+        description="Personen in Haal Centraal-vorm, gemaskeerd volgens de rol van de vrager. "
+        "Elke persoon met een BSN heeft een `persoonReferentie`: een ondoorzichtige, kortlevende "
+        "verwijzing (alleen voor u en deze gemeente) waarmee u klantbeeld en zaken opent zonder "
+        "het BSN te zien."
     )
     waarschuwingen: list[Waarschuwing]
     doel: str
@@ -100,6 +103,7 @@ def personen_bevragen(
         body,
         traceparent=request.state.traceparent,
         refusal=attempt.refusal,
+        met_referenties=True,
     )
     return PersonenAntwoord(
         type=answer["type"],
