@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from hub.domain.klantcontacten import ExterneInternetaak, Status
+from hub.domain.klantcontacten import Status
+from hub.domain.klantcontacten_seam import ExterneInternetaak
 from hub.klantcontacten import plan
 from hub.klantcontacten.doorlooptijd import vul_aan
 from hub.klantcontacten.overname import neem_over
