@@ -71,7 +71,7 @@ scale-test: env ## Only the scale-out run: 2 APIs, 2 workers, a scheduler; a wor
 
 .PHONY: bench
 bench: env ## Run the benchmarks in bench/ (prints ratios against in-run baselines)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	$(BIN)/python bench/run_all.py
 
 .PHONY: clean
 clean: ## Remove environments and local state

@@ -152,6 +152,10 @@ def main() -> None:
                 f"{ours_calls / base_calls:.3f} ({base_calls / ours_calls:.1f}x fewer), "
                 f"wall time {base_wall / ours_wall:.1f}x faster"
             )
+            summary.append(
+                f"summary: batched / per-mailbox calls ({kind}, {way}) = "
+                f"{ours_calls / base_calls:.3f} ({ours_calls} / {base_calls} calls)"
+            )
     print("\n".join(summary))
     checks = {
         "EWS and Graph answers for the same calendars equal": (

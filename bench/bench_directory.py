@@ -239,6 +239,7 @@ def main() -> None:
         print("-" * 80)
         for name, times in results.items():
             print(f"{name:<58} {percentile(times, 0.5):8.2f}ms {percentile(times, 0.99):8.2f}ms")
+        summary = []
         for name, times in results.items():
             if name.startswith("hub"):
                 print(
@@ -246,10 +247,16 @@ def main() -> None:
                     f"{percentile(live, 0.5) / percentile(times, 0.5):9.1f}x "
                     f"{percentile(live, 0.99) / percentile(times, 0.99):9.1f}x"
                 )
+                summary.append(
+                    f"summary: hub / live LDAP search, p50 ({name}) = "
+                    f"{percentile(times, 0.5) / percentile(live, 0.5):.3f} "
+                    f"({percentile(times, 0.5):.2f} ms / {percentile(live, 0.5):.2f} ms)"
+                )
         print("-" * 80)
         for name, value in rows:
             print(f"{name:<48} {value:>31}")
         print(f"{'queries per measurement':<58} {len(queries):>21}")
+        print("\n".join(summary))
         if pg is not None:
             pg[1]()
 

@@ -60,6 +60,10 @@ MAX_HEADER_BYTES = 16 * 1024
 def has_control_character(value: str, *, free_text: bool = False) -> bool:
     """Control characters (C0, DEL, C1) and lone surrogates; ``free_text`` allows tab and
     line breaks. PostgreSQL refuses NUL in text and no upstream wants the others."""
+    if value.isprintable():
+        # Nearly every header and path: one pass in C instead of one call per character
+        # (a bearer token is a thousand characters; this was 3% of a cached search).
+        return False
     for ch in value:
         if ch.isprintable() or ch == " ":
             continue

@@ -25,6 +25,12 @@ from hub.tracing import new_trace_id
 log = logging.getLogger("hub.access")
 
 PROTOCOL = "hub.api.server:ProblemH11Protocol"
+# How long uvicorn's supervisor (``serve --workers N``) waits for a worker to answer its
+# health ping before killing and replacing it. uvicorn's default, 5 s, is shorter than a
+# worker's start (importing the app, loading plugins: 2-3 s of CPU, and 15-45 s on a busy
+# two-core machine), so workers were killed while starting and restarted in a loop. A hung
+# worker is still replaced, after this long.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 class ProblemH11Protocol(H11Protocol):
@@ -74,4 +80,9 @@ def server_config(app: Any, *, host: str, port: int, **options: Any) -> Config:
 def run_options() -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.run`` (``kcc-hub serve``): the hub's protocol, and a
     logging configuration whose only handler scrubs, for the server's own processes."""
-    return {"http": PROTOCOL, "access_log": False, "log_config": uvicorn_log_config()}
+    return {
+        "http": PROTOCOL,
+        "access_log": False,
+        "log_config": uvicorn_log_config(),
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
+    }

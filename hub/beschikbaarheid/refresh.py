@@ -20,6 +20,7 @@ from hub.beschikbaarheid.tables import BeschikbaarheidRow
 from hub.directory.tables import MedewerkerRow
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.errors import KccError
+from hub.store import generaties
 from hub.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def refresh_gemeente(
                 else BeschikbaarheidRow.email.is_not(None),
             )
         )
+        generaties.bump(session, gemeente)
     return len(refreshed)
 
 

@@ -19,6 +19,7 @@ from hub.domain.beschikbaarheid import (
     Werktijd,
 )
 from hub.plugin_api import SyncBatch
+from hub.store import generaties
 from hub.sync.sinks import Applied, Sink
 
 KIND = "beschikbaarheid"
@@ -118,6 +119,9 @@ def upsert(
         row.refreshed_at = refreshed_at
         row.venster_tot = venster_tot
         count += 1
+    if count:
+        # Directory answers show this availability: their cache must see it changed.
+        generaties.bump(session, gemeente)
     session.flush()
     return count
 

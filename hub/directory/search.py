@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hub.directory.normalize import TUSSENVOEGSELS, normalized, tokens
@@ -128,10 +128,10 @@ def search(
             raise InvalidRequest(f"{name} bevat geen letters of cijfers", field=name)
 
     if not query_tokens:
-        listing = select(row, func.count().over().label("total")).where(*filters)
+        listing = select(row.id, func.count().over().label("total")).where(*filters)
         ordered = listing.order_by(row.achternaam_norm, row.weergavenaam_norm, row.id)
         rows = session.execute(ordered.limit(limit).offset(offset)).all()
-        return _page(session, rows, select(row).where(*filters))
+        return _page(session, gemeente, rows, select(row.id).where(*filters))
 
     # Tussenvoegsels are optional ("van der berg" finds a "Berg" without them) unless they
     # are all there is to search for.
@@ -139,53 +139,72 @@ def search(
     optional = [t for t in query_tokens if t not in required]
     tok = MedewerkerToken
 
-    # Candidates: medewerkers matching every required token; each part has one row per
-    # medewerker, so "matched all" is a plain count.
     def others(token: str) -> list[str]:
         return [t for t in query_tokens if t != token]
 
-    parts = [
+    def best(token: str, mid: Any) -> ColumnElement[Any]:
+        """What ``token`` earns for medewerker ``mid``: a primary-key probe, NULL when no
+        token of theirs starts with it."""
+        return (
+            select(func.max(_score(token, others(token))))
+            .where(tok.gemeente == gemeente, tok.medewerker_id == mid, _prefix(tok.token, token))
+            .scalar_subquery()
+        )
+
+    # Candidates: the medewerkers matching the longest required word (usually the rarest) by
+    # a range scan, then each other required word probed per candidate. The same matches and
+    # scores as scanning every word and intersecting, without grouping thousands of rows
+    # of a short word ("jan" in "jan janssen") that the long one rules out anyway.
+    lead_at = max(range(len(required)), key=lambda i: len(required[i]))
+    lead = (
         select(
             tok.medewerker_id.label("mid"),
-            func.max(_score(token, others(token))).label("score"),
+            func.max(_score(required[lead_at], others(required[lead_at]))).label("s0"),
         )
-        .where(tok.gemeente == gemeente, _prefix(tok.token, token))
+        .where(tok.gemeente == gemeente, _prefix(tok.token, required[lead_at]))
         .group_by(tok.medewerker_id)
-        for token in required
-    ]
-    matches = union_all(*parts).subquery("matches")
+        .subquery("matches")
+    )
+    rest = [t for i, t in enumerate(required) if i != lead_at]
+    # Computed once, not once per reference (SQLite >= 3.35 and PostgreSQL >= 12).
+    probed = (
+        select(
+            lead.c.mid,
+            lead.c.s0,
+            *(best(t, lead.c.mid).label(f"s{i}") for i, t in enumerate(rest, 1)),
+        )
+        .cte("probed")
+        .prefix_with("MATERIALIZED")
+    )
+    words = [probed.c[f"s{i}"] for i in range(len(required))]
     candidates = (
         select(
-            matches.c.mid,
-            func.sum(matches.c.score).label("score"),
+            probed.c.mid,
+            sum(words[1:], words[0]).label("score"),
             # How many query words matched exactly: the first ranking key (ranking.py).
-            func.sum(case((matches.c.score >= EXACT_FLOOR, 1), else_=0)).label("exact"),
+            sum(
+                (case((w >= EXACT_FLOOR, 1), else_=0) for w in words[1:]),
+                case((words[0] >= EXACT_FLOOR, 1), else_=0),
+            ).label("exact"),
         )
-        .group_by(matches.c.mid)
-        .having(func.count() == len(required))
+        .where(*(w.is_not(None) for w in words[1:]))
         .cte("candidates")
-        # Computed once, not once per reference (SQLite >= 3.35 and PostgreSQL >= 12).
         .prefix_with("MATERIALIZED")
     )
     score: ColumnElement[Any] = candidates.c.score
     for token in optional:
         # Optional tokens only rank the candidates: a primary-key probe per candidate
         # instead of scanning every "van" in the gemeente.
-        probe = (
-            select(func.max(_score(token, others(token))))
-            .where(
-                tok.gemeente == gemeente,
-                tok.medewerker_id == candidates.c.mid,
-                _prefix(tok.token, token),
-            )
-            .scalar_subquery()
-        )
-        score = score + func.coalesce(probe, 0)
+        score = score + func.coalesce(best(token, candidates.c.mid), 0)
     ranked = select(
         candidates.c.mid, candidates.c.exact.label("exact"), score.label("score")
     ).subquery("ranked")
     joined = and_(row.gemeente == gemeente, row.id == ranked.c.mid)
-    listing = select(row, func.count().over().label("total")).join(ranked, joined).where(*filters)
+    # Ids only while ranking and counting thousands of candidates (a three-letter prefix);
+    # the page's full rows are read by primary key afterwards.
+    listing = (
+        select(row.id, func.count().over().label("total")).join(ranked, joined).where(*filters)
+    )
     ordered = listing.order_by(
         ranked.c.exact.desc(),
         ranked.c.score.desc(),
@@ -194,16 +213,29 @@ def search(
         row.id,
     )
     rows = session.execute(ordered.limit(limit).offset(offset)).all()
-    return _page(session, rows, select(row).join(ranked, joined).where(*filters))
+    return _page(session, gemeente, rows, select(row.id).join(ranked, joined).where(*filters))
 
 
-def _page(session: Session, rows: Sequence[Any], counted: Select[Any]) -> tuple[list[Treffer], int]:
-    """One page with the total (from the window count; counted again past the last page)."""
-    if rows:
-        total = int(rows[0].total)
-    else:
+def _page(
+    session: Session, gemeente: str, rows: Sequence[Any], counted: Select[Any]
+) -> tuple[list[Treffer], int]:
+    """One page, in the order of ``rows`` (ids with the window count), with the total (counted
+    again past the last page)."""
+    if not rows:
         total = int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
-    return [(to_medewerker(r[0]), r[0].synced_at) for r in rows], total
+        return [], total
+    ids = [r.id for r in rows]
+    full = {
+        m.id: m
+        for m in session.scalars(
+            select(MedewerkerRow).where(
+                MedewerkerRow.gemeente == gemeente, MedewerkerRow.id.in_(ids)
+            )
+        )
+    }
+    return [(to_medewerker(full[i]), full[i].synced_at) for i in ids if i in full], int(
+        rows[0].total
+    )
 
 
 def get(session: Session, gemeente: str, medewerker_id: str) -> Treffer | None:

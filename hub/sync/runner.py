@@ -20,6 +20,7 @@ from hub.plugin_api import SyncBatch
 from hub.pluginmanager import implements
 from hub.runtime import Runtime
 from hub.secrets import SecretResolutionError
+from hub.store import generaties
 from hub.store.base import utcnow
 from hub.sync import sinks, state
 
@@ -92,6 +93,7 @@ def _run(
             sink = sinks.sink_for(batch.kind)
             with rt.store.session() as session:
                 applied = sink.apply(session, gemeente, batch, started)
+                generaties.bump(session, gemeente)
             if isinstance(applied, sinks.Applied):
                 records += applied.written
                 removed += applied.removed
@@ -111,6 +113,8 @@ def _run(
             if checkpoint is not None:
                 state.put_checkpoint(session, gemeente, plugin, checkpoint)
             state.finish_run(session, run_id, records=records, removed=removed, full=ran_full)
+            # The last successful sync is part of what the API caches (hub.directory.zoekcache).
+            generaties.bump(session, gemeente)
     except Exception as exc:
         error = failure_of(exc, plugin)
         if not isinstance(exc, KccError) and not isinstance(error, ConfigurationError):

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from hub import directory
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.beschikbaarheid import latest, voor_medewerkers, vrij_nu
+from hub.directory.zoekcache import cache_for
 from hub.domain.base import ApiModel
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.domain.medewerkers import Medewerker
 from hub.errors import CapabilityMissing, InvalidRequest, NotFound
 from hub.plugin_api import Capability
+from hub.store import generaties
 from hub.sync import state
 
 router = APIRouter(tags=["Medewerkers"])
@@ -113,7 +115,7 @@ def zoek_medewerkers(
             ),
         ),
     ] = False,
-) -> MedewerkerLijst:
+) -> Response:
     plugins = _directory_plugins(t)
     code = t.gemeente.code
     where = []
@@ -125,7 +127,16 @@ def zoek_medewerkers(
                 code="unsupported",
             )
         where.append(vrij_nu(code, datetime.now(UTC)))
+    # "Free now" depends on the clock, everything else only on the stored data.
+    cache = None if alleen_vrij else cache_for(t.store)
+    request = (zoek, afdeling, functie, pagina, pagina_grootte)
     with t.store.session() as session:
+        # The generation first, the data after: a write in between can only make the
+        # cached answer newer than its generation, never older (hub.store.generaties).
+        generatie = generaties.current(session, code)
+        cached = cache.get(code, generatie, request) if cache is not None else None
+        if cached is not None:
+            return Response(cached, media_type="application/json")
         found, total = directory.search(
             session,
             code,
@@ -145,7 +156,7 @@ def zoek_medewerkers(
         stored = known.get(m.email.strip().lower()) if m.email else None
         return _status_only(stored.beschikbaarheid) if stored else None
 
-    return MedewerkerLijst(
+    lijst = MedewerkerLijst(
         resultaten=[
             MedewerkerResultaat(
                 **m.model_dump(), gesynchroniseerd_op=synced, beschikbaarheid=availability(m)
@@ -157,6 +168,10 @@ def zoek_medewerkers(
         totaal=total,
         laatste_synchronisatie=max(finished) if finished else None,
     )
+    body = lijst.model_dump_json(by_alias=True).encode()
+    if cache is not None:
+        cache.put(code, generatie, request, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

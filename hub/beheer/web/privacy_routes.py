@@ -19,7 +19,6 @@ from hub.bsn import is_valid_bsn
 from hub.errors import ServiceUnavailable
 from hub.privacy import inzage
 from hub.privacy import inzage_gebruik as inzage_feature
-from hub.privacy.inzage_pdf import inzage_pdf
 from hub.privacy.logboek import chain as logboek_chain
 from hub.privacy.logboek import query as logboek_query
 from hub.privacy.retention import laatste_opschoning
@@ -123,6 +122,9 @@ def inzage_pdf_download(
     met_medewerker: Annotated[str | None, Form()] = None,
     stand: Annotated[int | None, Form(ge=0, le=2**62)] = None,
 ) -> Response:
+    # fpdf and its fonts are a second of import for every API worker; only this page uses it.
+    from hub.privacy.inzage_pdf import inzage_pdf
+
     resultaat = _download(p, csrf, bsn, met_medewerker, stand, inzage_feature.INZAGE_PDF)
     return Response(
         inzage_pdf(resultaat, tijd, resultaat.opgesteld_op),
