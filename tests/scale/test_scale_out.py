@@ -23,7 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from hub.demo import DEMO_ENV
+from devkit.demo import DEMO_ENV
 from hub.directory.demo import seed_demo_directory
 from hub.klantcontacten.outbox import MAIL
 from hub.klantcontacten.tables import OutboxRij as KlantcontactOutboxRij

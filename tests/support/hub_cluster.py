@@ -25,7 +25,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from hub.demo import DEMO_ENV
+from devkit.demo import DEMO_ENV
 from hub.store.migrate import upgrade
 from tests.support.demo_process import REPO, free_port
 

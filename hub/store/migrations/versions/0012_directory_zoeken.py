@@ -2,7 +2,7 @@
 an index that ranks candidates without reading their rows.
 
 Revision ID: 0012_directory_zoeken
-Revises: 0010_beschikbaarheid_werktijden
+Revises: 0011_rapportages
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_directory_zoeken"
-down_revision = "0010_beschikbaarheid_werktijden"
+down_revision = "0011_rapportages"
 branch_labels = None
 depends_on = None
 
