@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
     "kcc_hub_http_requests_total",
@@ -28,6 +28,11 @@ UPSTREAM_LATENCY = Histogram(
     "kcc_hub_upstream_call_duration_seconds",
     "Plugin call latency by plugin and hook.",
     ["plugin", "hook"],
+)
+CIRCUIT_STATE = Gauge(
+    "kcc_hub_plugin_circuit_state",
+    "Circuit breaker per gemeente and plugin: 0 closed, 1 half-open, 2 open.",
+    ["gemeente", "plugin"],
 )
 SYNC_RUNS = Counter(
     "kcc_hub_sync_runs_total",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub import hookspecs
 from hub.beschikbaarheid.refresh import HOOK as REFRESH_HOOK
 from hub.errors import NotFound
 from hub.health import plugin_health
@@ -44,7 +45,9 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
     """Every enabled plugin with its health (checked, briefly cached) and its sync record."""
     health = plugin_health(host, gemeente)
     # A calendar plugin's synchronisation is the availability refresh of every mailbox.
-    syncable = set(host.enabled(gemeente, "kcc_sync")) | set(host.enabled(gemeente, REFRESH_HOOK))
+    syncable = set(host.enabled(gemeente, hookspecs.kcc_sync)) | set(
+        host.enabled(gemeente, REFRESH_HOOK)
+    )
     result = []
     with store.session() as session:
         for name in host.enabled(gemeente):
@@ -105,7 +108,7 @@ def synchronisatie_aanvragen(host: PluginHost, gemeente: str, plugin: str, volle
     """
     from hub.jobs.actors import refresh_beschikbaarheid, sync_plugin
 
-    if plugin in host.enabled(gemeente, "kcc_sync"):
+    if plugin in host.enabled(gemeente, hookspecs.kcc_sync):
         return str(sync_plugin.send(gemeente, plugin, volledig).message_id)
     if plugin in host.enabled(gemeente, REFRESH_HOOK):
         return str(refresh_beschikbaarheid.send(gemeente, plugin).message_id)
@@ -114,6 +117,6 @@ def synchronisatie_aanvragen(host: PluginHost, gemeente: str, plugin: str, volle
 
 def is_altijd_volledig(host: PluginHost, gemeente: str, plugin: str) -> bool:
     """A calendar has no change feed: its synchronisation always covers every mailbox."""
-    return plugin not in host.enabled(gemeente, "kcc_sync") and plugin in host.enabled(
+    return plugin not in host.enabled(gemeente, hookspecs.kcc_sync) and plugin in host.enabled(
         gemeente, REFRESH_HOOK
     )

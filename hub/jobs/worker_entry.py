@@ -19,6 +19,10 @@ class ExitWhenStopped(Middleware):
     again."""
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        from hub.jobs.context import install_runtime, job_runtime
+
+        job_runtime().close()  # the plugins' connection pools
+        install_runtime(None)
         exit_if_threads_hang(0)
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Depends, Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
+from hub import hookspecs
 from hub.api.deps import Attempt, Tenant, attempt_for, tenant_for
 from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
@@ -43,8 +44,8 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["Zaken"])
 
-SEARCH_HOOK = "kcc_search_zaken"
-GET_HOOK = "kcc_get_zaak"
+SEARCH_HOOK = hookspecs.kcc_search_zaken
+GET_HOOK = hookspecs.kcc_get_zaak
 ACTIVITEIT = "zaken-zoeken"
 ROLLEN = ("kcc-medewerker", "backoffice")
 GELEVERDE_VELDEN = (
@@ -224,9 +225,6 @@ def _zoek(
                 verwerkingsactiviteit=doel.verwerkingsactiviteit,
                 bsn=bsn,
                 kvk=kvk,
-                # The zaak plugin retries per request itself (bounded); a second layer of
-                # retries here would multiply the caller's wait.
-                retry=False,
             )
         except KccError as exc:
             fouten.append(exc)
@@ -267,7 +265,6 @@ def zaak_ophalen(
         caller=t.caller,
         trace_id=t.trace_id,
         identificatie=identificatie,
-        retry=False,
     )
     if not isinstance(zaak, Zaak):
         raise NotFound("geen zaaksysteem van deze gemeente kent deze zaak")
