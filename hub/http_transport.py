@@ -115,7 +115,13 @@ def new_http_client(
 
 
 def send(
-    client: httpx.Client, method: str, url: str, *, upstream: str, **kwargs: Any
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    upstream: str,
+    source: str | None = None,
+    **kwargs: Any,
 ) -> httpx.Response:
     """One request; transient failures raised as ``UpstreamUnavailable``/``UpstreamTimeout``.
 
@@ -127,18 +133,21 @@ def send(
     except httpx.TimeoutException:
         seconds = client.timeout.read
         within = f" binnen {seconds:g} s" if seconds is not None else " op tijd"
-        raise UpstreamTimeout(f"{upstream} reageerde niet{within}") from None
+        raise UpstreamTimeout(f"{upstream} reageerde niet{within}", source=source) from None
     except httpx.TransportError as exc:
         raise UpstreamUnavailable(f"{upstream} is niet bereikbaar: {type(exc).__name__}") from None
     raise_for_transient(response, upstream=upstream)
     return response
 
 
-def raise_for_transient(response: httpx.Response, *, upstream: str) -> None:
+def raise_for_transient(
+    response: httpx.Response, *, upstream: str, source: str | None = None
+) -> None:
     """Raise ``UpstreamUnavailable`` carrying ``Retry-After`` for 429 and 5xx answers."""
     status = response.status_code
     if status in TRANSIENT_STATUS or status >= 500:
         raise UpstreamUnavailable(
             f"{upstream} is niet bereikbaar: HTTP {status}",
+            source=source,
             retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         )

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hub import __version__, hookimpl
-from hub.domain.medewerkers import Medewerker
-from hub.errors import KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo, SyncBatch
+from hub.plugin_sdk import (
+    Capability,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    Medewerker,
+    PluginInfo,
+    SyncBatch,
+    __version__,
+    hookimpl,
+)
 from plugins.ad.client import AdClient
 from plugins.ad.config import AdSettings
 from plugins.ad.mapping import to_medewerker

@@ -32,9 +32,7 @@ from typing import Any
 
 from ldap3.utils.conv import escape_filter_chars
 
-from hub.domain.groepen import Lidmaatschappen
-from hub.errors import UpstreamUnavailable
-from hub.plugin_api import SyncBatch
+from hub.plugin_sdk import Lidmaatschappen, SyncBatch, UpstreamUnavailable
 from plugins.ad.client import DISABLED_FILTER, AdClient, AdConnection, DcInfo, LdapEntry
 from plugins.ad.config import GROUP_ATTRIBUTES, AdSettings
 from plugins.ad.mapping import (

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 DEFAULT_WSDL = SPECS / "stuf" / "bg0204" / "bg0204.wsdl"

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from hub.plugin_sdk import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from plugins.brp.config import ApiKeyAuth, HaalCentraalSettings, OAuth2Auth, TlsSettings
 from plugins.brp.fields import loggable_type, select_fields, upstream_fields
 

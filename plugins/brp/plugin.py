@@ -13,10 +13,18 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hub import __version__, hookimpl
-from hub.errors import ConfigurationError, KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
-from hub.secrets import SecretResolutionError
+from hub.plugin_sdk import (
+    Capability,
+    ConfigurationError,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    PluginInfo,
+    SecretResolutionError,
+    __version__,
+    hookimpl,
+)
 from plugins.brp.config import BrpSettings
 from plugins.brp.haalcentraal_client import HaalCentraalClient
 from plugins.brp.stufbg_client import StufBgClient

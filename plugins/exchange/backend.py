@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.errors import InvalidRequest
-from hub.plugin_api import Notification
+from hub.plugin_sdk import Beschikbaarheid, InvalidRequest, Notification
 from plugins.exchange.agenda import MailboxAgenda, bereken
 from plugins.exchange.config import ExchangeSettings
 from plugins.exchange.ews_client import EwsClient

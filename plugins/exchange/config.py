@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret
 
 
 class _Strict(BaseModel):

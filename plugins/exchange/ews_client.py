@@ -54,8 +54,7 @@ from exchangelib.services import GetMailTips, GetUserAvailability
 from exchangelib.util import add_xml_child
 from oauthlib.oauth2 import OAuth2Error  # type: ignore[import-untyped]
 
-from hub.errors import UpstreamRejected, UpstreamUnavailable
-from hub.plugin_api import Notification
+from hub.plugin_sdk import Notification, UpstreamRejected, UpstreamUnavailable
 from plugins.exchange.afwezigheidstekst import platte_tekst
 from plugins.exchange.agenda import Afwezigheid, Blok, MailboxAgenda, Soort, Werkperiode, Werktijden
 from plugins.exchange.config import EwsSettings, ExchangeSettings

@@ -20,8 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
-from hub.plugin_api import Notification
+from hub.plugin_sdk import (
+    InvalidRequest,
+    Notification,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from plugins.exchange.afwezigheidstekst import platte_tekst
 from plugins.exchange.agenda import Afwezigheid, Blok, MailboxAgenda, Soort, Werkperiode, Werktijden
 from plugins.exchange.config import ExchangeSettings, GraphSettings

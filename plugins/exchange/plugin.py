@@ -6,16 +6,16 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from hub import hookimpl
-from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.errors import KccError
-from hub.plugin_api import (
+from hub.plugin_sdk import (
+    Beschikbaarheid,
     Capability,
     Health,
     HealthState,
     HookContext,
+    KccError,
     Notification,
     PluginInfo,
+    hookimpl,
 )
 from plugins.exchange.backend import backend_for, beschikbaarheden
 from plugins.exchange.config import ExchangeSettings

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from hub.errors import UpstreamUnavailable
+from hub.plugin_sdk import UpstreamUnavailable
 
 T = TypeVar("T")
 

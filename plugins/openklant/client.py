@@ -30,14 +30,14 @@ from uuid import UUID
 import httpx
 from pydantic import ValidationError
 
-from hub.errors import (
+from hub.plugin_sdk import (
     InvalidRequest,
     NotFound,
+    SecretResolutionError,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from hub.secrets import SecretResolutionError
 from plugins.openklant.config import OpenKlantSettings
 from plugins.openklant.models import (
     Actor,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.domain.klantcontacten import (
+from hub.plugin_sdk import (
     ActorIdentificator,
     Contactnaam,
     DigitaalAdres,

@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hub import __version__, hookimpl
-from hub.domain.klantcontacten import (
+from hub.plugin_sdk import (
+    Capability,
+    Health,
+    HealthState,
+    HookContext,
+    InvalidRequest,
+    KccError,
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
+    PluginInfo,
     SeamContactverzoek,
+    SyncBatch,
+    __version__,
+    hookimpl,
 )
-from hub.errors import InvalidRequest, KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo, SyncBatch
 from plugins.openklant import mapping
 from plugins.openklant.client import OpenKlantClient
 from plugins.openklant.config import OpenKlantSettings

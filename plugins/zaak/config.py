@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, HttpUrl, field_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret
 
 
 class ZgwBron(BaseModel):

@@ -7,11 +7,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from hub import __version__, hookimpl
-from hub.domain.zaken import BronStatus, Zaak
-from hub.errors import ConfigurationError, KccError, UpstreamTimeout
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
-from hub.secrets import SecretResolutionError
+from hub.plugin_sdk import (
+    BronStatus,
+    Capability,
+    ConfigurationError,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    PluginInfo,
+    SecretResolutionError,
+    UpstreamTimeout,
+    Zaak,
+    __version__,
+    hookimpl,
+)
 from plugins.zaak.config import ZaakSettings, ZgwBron
 from plugins.zaak.zgw_client import ZgwClient, new_http_client
 

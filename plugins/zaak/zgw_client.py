@@ -27,14 +27,14 @@ from tenacity import (
     wait_exponential,
 )
 
-from hub.caller import Caller
-from hub.domain.zaken import Zaak
-from hub.errors import (
+from hub.plugin_sdk import (
+    Caller,
     KccError,
     NotFound,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
+    Zaak,
 )
 from plugins.zaak.catalogi_cache import CATALOGI, CatalogiCache
 from plugins.zaak.config import ZgwBron
