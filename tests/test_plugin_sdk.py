@@ -51,7 +51,7 @@ def test_no_plugin_imports_another_plugin() -> None:
     for path in _production_modules():
         own = path.relative_to(PLUGINS).parts[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("plugins."):
-                if node.module.split(".")[1] != own:
-                    crossing.add(f"{path.relative_to(PLUGINS)}: {node.module}")
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith("plugins.") and module.split(".")[1] != own:
+                crossing.add(f"{path.relative_to(PLUGINS)}: {module}")
     assert crossing == set()

@@ -7,7 +7,6 @@ import uuid
 import pytest
 
 from hub import hookspecs
-
 from hub.domain.meldingen import Locatie, NieuweMelding
 from hub.errors import ConfigurationError, InvalidRequest, UpstreamRejected, UpstreamUnavailable
 from plugins.fixi import plugin
