@@ -20,8 +20,8 @@ from hub.domain.klantcontacten import (
     ActorIdentificator,
     Contactnaam,
     DigitaalAdres,
-    ExternVastgelegd,
     ExterneInternetaak,
+    ExternVastgelegd,
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
     PogingUitkomst,
@@ -60,7 +60,7 @@ from hub.retired_settings import drop_retired
 from hub.retry_after import retry_after_seconds
 from hub.secrets import Secret, SecretResolutionError
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by topic for plugin authors
     # the plugin contract
     "__version__",
     "hookimpl",
