@@ -22,6 +22,7 @@ RETRY_SETTINGS = {
     "max_retry_after": "the core's retry policy (Retry-After is capped at 10 s)",
     "throttle_retries": "plugin_retry_attempts in hub.toml (the core's retry policy)",
     "max_pogingen": "plugin_retry_attempts in hub.toml (the core's retry policy)",
+    "max_wachttijd_seconden": "the core's retry policy (a wait over 10 s is not waited for)",
 }
 
 

@@ -4,8 +4,9 @@ Applied once, by :class:`hub.pluginmanager.PluginHost`, around each hook call; p
 no retry loops. Only transient failures (``UpstreamUnavailable``, which includes timeouts)
 are retried; a refusal (``UpstreamRejected``), bad input, a configuration error or an open
 circuit breaker (``CircuitOpen``) never is. When the upstream said how long to wait
-(``UpstreamUnavailable.retry_after``, from ``Retry-After``) the wait is at least that,
-capped at ``retry_after_cap`` so one answer cannot park a request or a worker for long.
+(``UpstreamUnavailable.retry_after``, from ``Retry-After``) the wait is exactly that; when
+it asks for more than ``retry_after_cap`` (10 s) the core does not wait at all but gives up
+at once, so one answer cannot park a request or a worker for long.
 
 Background jobs do not retry on top of this: an outbox row that still fails is postponed
 with its own backoff (``hub.meldingen.outbox.backoff``) and picked up by the sweep.
@@ -46,7 +47,7 @@ class RetryPolicy:
         exc = state.outcome.exception() if state.outcome else None
         asked = exc.retry_after if isinstance(exc, UpstreamUnavailable) else None
         if asked is not None:
-            return min(max(asked, 0.0), self.retry_after_cap)
+            return max(asked, 0.0)
         return float(backoff)
 
 
@@ -57,13 +58,23 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, UpstreamUnavailable) and not isinstance(exc, CircuitOpen)
 
 
+def _retried_by(policy: RetryPolicy) -> Callable[[BaseException], bool]:
+    def retried(exc: BaseException) -> bool:
+        # An upstream that asks for a longer wait than the cap is not waited for: holding a
+        # request or a worker that long helps no one; the outbox or next run tries later.
+        asked = exc.retry_after if isinstance(exc, UpstreamUnavailable) else None
+        return _transient(exc) and (asked is None or asked <= policy.retry_after_cap)
+
+    return retried
+
+
 def call_with_retries(fn: Callable[[], T], policy: RetryPolicy) -> T:
     """``fn()`` under ``policy``. After more than one failed attempt the last error's detail
     says how many were made (``… (na 3 pogingen)``)."""
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts),
         wait=policy.wait,
-        retry=retry_if_exception(_transient),
+        retry=retry_if_exception(_retried_by(policy)),
         reraise=True,
     )
     try:
