@@ -3,7 +3,8 @@
 All Graph wire format lives here. Calendar times are requested in UTC (``Prefer:
 outlook.timezone="UTC"``); working hours come with a Windows or IANA zone name and are
 evaluated in that zone. Throttling (HTTP 429 with ``Retry-After``) is honoured through
-tenacity, per request and per ``$batch`` member.
+the core's retry policy (``UpstreamUnavailable.retry_after``), per request and per ``$batch``
+member (members already answered are cached and not asked again).
 """
 
 from __future__ import annotations
