@@ -82,10 +82,14 @@ def _known_count(since: Mapping[str, Any] | None) -> int | None:
 
 
 def sync_medewerkers(
-    settings: AdSettings, since: Mapping[str, Any] | None, full: bool
+    settings: AdSettings,
+    since: Mapping[str, Any] | None,
+    full: bool,
+    *,
+    client: AdClient | None = None,
 ) -> Iterator[SyncBatch]:
     """Yield the directory's changes since ``since`` (or everything, ``full=True``)."""
-    client = AdClient(settings)
+    client = client or AdClient(settings)
     prefer = str(since.get("dc")) if since and since.get("dc") else None
     with client.connect(prefer=prefer) as conn:
         dc = conn.dc_info()
