@@ -26,6 +26,9 @@ class PluginOverzicht:
     laatste_synchronisatie_status: str | None
     aantal_mislukte_synchronisaties: int
     kan_synchroniseren: bool
+    # The core's circuit breaker for this gemeente × plugin (this process's view).
+    circuit: str = "closed"
+    circuit_opnieuw_over: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
             last = state.last_runs(session, gemeente, name, limit=1)
             ok = state.last_successful(session, gemeente, name)
             h = health[name]
+            circuit = host.circuit(gemeente, name)
             result.append(
                 PluginOverzicht(
                     naam=name,
@@ -67,6 +71,8 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
                     laatste_synchronisatie_status=last[0].status if last else None,
                     aantal_mislukte_synchronisaties=state.error_count(session, gemeente, name),
                     kan_synchroniseren=name in syncable,
+                    circuit=circuit.state,
+                    circuit_opnieuw_over=circuit.retry_after,
                 )
             )
     return result
