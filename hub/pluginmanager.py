@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 from typing import Any, TypeVar, overload
@@ -218,6 +218,10 @@ class PluginHost:
     @property
     def retry_attempts(self) -> int:
         return self.retry_policy.attempts
+
+    @retry_attempts.setter
+    def retry_attempts(self, attempts: int) -> None:
+        self.retry_policy = replace(self.retry_policy, attempts=attempts)
 
     def close(self) -> None:
         """Close every plugin client (shutdown or configuration reload)."""
