@@ -22,8 +22,10 @@ from hub import hookspecs
 from hub.beschikbaarheid import calendar_plugins, refresh_interval_seconds
 from hub.jobs.actors import (
     anchor_logboek,
+    anonymiseer_meldingen,
     plan_contactverzoek_herinneringen,
     purge_klantcontacten,
+    purge_logboek_retention,
     refresh_beschikbaarheid,
     sweep_klantcontacten_outbox,
     sweep_meldingen_outbox,
@@ -114,6 +116,7 @@ KLANTCONTACTEN_OUTBOX_SECONDS = 15
 HERINNERINGEN_SECONDS = 60
 KLANTCONTACTEN_BEWARING_SECONDS = 24 * 3600
 LOGBOEK_RETENTION_SECONDS = 24 * 3600
+MELDINGEN_BEWARING_SECONDS = 24 * 3600
 # Incremental directory syncs miss group membership changes (they change the group, not the
 # user) and, without the deleted-objects right, deletions: a nightly full run catches both.
 FULL_DIRECTORY_SYNC_SECONDS = 24 * 3600
@@ -146,6 +149,13 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
                 purge_klantcontacten.message(code),
             )
         )
+        jobs.append(
+            (
+                f"logboek-bewaring/{code}",
+                LOGBOEK_RETENTION_SECONDS,
+                purge_logboek_retention.message(code),
+            )
+        )
         # Availability: every mailbox of the gemeente once per interval of its calendar
         # plugin (and right after each directory sync, see hub.jobs.actors.sync_plugin).
         for plugin in calendar_plugins(rt, code)[:1]:
@@ -166,6 +176,13 @@ def periodic_jobs(rt: Runtime) -> list[tuple[str, int, dramatiq.Message[None]]]:
                     f"meldingstatus/{code}",
                     MELDING_STATUS_SECONDS,
                     sync_melding_statuses.message(code),
+                )
+            )
+            jobs.append(
+                (
+                    f"meldingen-bewaring/{code}",
+                    MELDINGEN_BEWARING_SECONDS,
+                    anonymiseer_meldingen.message(code),
                 )
             )
     return jobs

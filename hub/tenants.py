@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
+from hub.meldingen.settings import MeldingenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
 from hub.secrets import Secret
@@ -317,6 +318,7 @@ class GemeenteFile(_Strict):
         default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
+    meldingen: MeldingenSettings = Field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -335,6 +337,7 @@ class Gemeente:
     source: Path | None = None
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
+    meldingen: MeldingenSettings = field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
 
@@ -479,6 +482,7 @@ def _load_gemeente(
         source=path,
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
+        meldingen=parsed.meldingen,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,
     )

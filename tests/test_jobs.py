@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import dramatiq
 import pytest
+from sqlalchemy import update
 
-from hub.jobs.actors import sync_plugin
+from hub.caller import Caller
+from hub.domain.meldingen import Locatie, Melder, NieuweMelding
+from hub.jobs.actors import anonymiseer_meldingen, sync_plugin
 from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
+from hub.meldingen import accept
+from hub.meldingen.tables import MISLUKT, MeldingRij
 from hub.runtime import Runtime
 from hub.secrets import SecretRef
+from hub.store.base import utcnow
 from hub.sync import state
 from tests.support import notities_sink
 
@@ -102,3 +109,48 @@ def test_only_one_run_per_key_across_workers(redis_broker: dramatiq.Broker) -> N
             assert other
     with one_at_a_time("proef:9999") as again:
         assert again
+
+
+def _melding_mislukt(rt: Runtime, sleutel: str, dagen_geleden: int) -> str:
+    """A melding that failed ``dagen_geleden`` days ago, with its melder's contact details."""
+    caller = Caller(
+        subject="p.bakker",
+        display_name="Pieter Bakker",
+        roles=frozenset({"kcc-medewerker"}),
+        gemeenten=frozenset({"9999"}),
+    )
+    melding = NieuweMelding(
+        categorie="Straatverlichting",
+        omschrijving="Lantaarnpaal brandt niet",
+        locatie=Locatie(adres="Dorpsstraat 12", woonplaats="Demodam", lat=52.09, lon=5.12),
+        melder=Melder(naam="J. Jansen", email="j.jansen@example.nl", telefoonnummer="0612345678"),
+    )
+    stored, _ = accept(rt.store, "9999", caller, sleutel, melding)
+    with rt.store.session() as session:
+        session.execute(
+            update(MeldingRij)
+            .where(MeldingRij.id == stored.id)
+            .values(status=MISLUKT, aangemaakt_op=utcnow() - timedelta(days=dagen_geleden))
+        )
+    return stored.id
+
+
+def test_the_meldingen_retention_job_erases_melders_past_the_gemeentes_term_only(
+    rt: Runtime,
+) -> None:
+    term = rt.tenants.gemeenten["9999"].meldingen.melder_bewaartermijn_dagen
+    oud = _melding_mislukt(rt, "sleutel-oud", term + 1)
+    recent = _melding_mislukt(rt, "sleutel-recent", term - 1)
+
+    anonymiseer_meldingen("9999")
+
+    with rt.store.session() as session:
+        oude_rij, recente_rij = session.get(MeldingRij, oud), session.get(MeldingRij, recent)
+        assert oude_rij is not None and recente_rij is not None
+        assert (oude_rij.melder, oude_rij.melder_email, oude_rij.melder_telefoon) == (
+            None,
+            None,
+            None,
+        )
+        assert oude_rij.omschrijving == "Lantaarnpaal brandt niet"
+        assert recente_rij.melder_telefoon == "0612345678"

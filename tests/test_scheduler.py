@@ -161,4 +161,6 @@ def test_the_shipped_configuration_schedules_every_periodic_job(
     assert jobs["klantcontacten-outbox"][1] == "sweep_klantcontacten_outbox"
     assert jobs["contactverzoek-herinneringen"][1] == "plan_contactverzoek_herinneringen"
     assert jobs["klantcontacten-bewaring/9999"][1] == "purge_klantcontacten"
+    assert jobs["logboek-bewaring/9999"] == (24 * 3600, "purge_logboek_retention")
+    assert jobs["meldingen-bewaring/9999"] == (24 * 3600, "anonymiseer_meldingen")
     assert jobs["logboek-anker"] == (300, "anchor_logboek")

@@ -8,6 +8,8 @@ under stable ids; the outbox looks upstream for the melding before creating it).
 from __future__ import annotations
 
 import contextlib
+import logging
+from datetime import timedelta
 
 import dramatiq
 
@@ -17,16 +19,20 @@ from hub.errors import CapabilityMissing, ConfigurationError, UpstreamUnavailabl
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
 from hub.klantcontacten import Beleid, plan, purge, te_doen, verwerk
-from hub.meldingen import pending_outbox, submit_outbox, sync_statuses
+from hub.meldingen import anonymiseer_melders, pending_outbox, submit_outbox, sync_statuses
 from hub.plugin_api import Capability
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
+from hub.store.base import utcnow
 from hub.sync.runner import SyncAlreadyRunning, run_sync
 from hub.tenants import KlantcontactenSettings
 
 # A configuration error fails the message at once (recorded as a dead letter): retrying
 # cannot fix it, and it is no outage of the upstream.
 NOT_RETRIED = (ConfigurationError,)
+
+
+log = logging.getLogger(__name__)
 
 
 @dramatiq.actor(queue_name="sync", time_limit=30 * 60 * 1000, throws=NOT_RETRIED)
@@ -103,6 +109,19 @@ def purge_logboek_retention(gemeente: str) -> None:
         purge_logboek(rt.store, privacy_for(config))
 
 
+@dramatiq.actor(queue_name="maintenance")
+def anonymiseer_meldingen(gemeente: str) -> None:
+    """Erase melder contact details of meldingen finished longer ago than the gemeente's term."""
+    rt = job_runtime()
+    config = rt.tenants.get(gemeente)
+    if config is not None:
+        dagen = config.meldingen.melder_bewaartermijn_dagen
+        erased = anonymiseer_melders(
+            rt.store, gemeente, afgerond_voor=utcnow() - timedelta(days=dagen)
+        )
+        log.info("meldingen of %s: melder erased from %d", gemeente, erased)
+
+
 @dramatiq.actor(queue_name="maintenance", max_retries=0)
 def anchor_logboek() -> None:
     """Write every gemeente's logboek chain head to the configured witness."""
@@ -167,4 +186,5 @@ ALL: list[dramatiq.Actor[..., None]] = [
     sweep_klantcontacten_outbox,
     plan_contactverzoek_herinneringen,
     purge_klantcontacten,
+    anonymiseer_meldingen,
 ]
