@@ -57,6 +57,7 @@ from hub.store.base import utcnow  # noqa: E402
 from hub.store.migrate import upgrade  # noqa: E402
 from hub.sync.sinks import sink_for  # noqa: E402
 from hub.tenants import AuthSettings  # noqa: E402
+from hub.wiring import install_sinks  # noqa: E402
 from plugins.ad.double.samba import make_people  # noqa: E402
 
 GEMEENTE = "9999"
@@ -254,6 +255,7 @@ def rss_mb() -> float:
 
 
 def main() -> None:
+    install_sinks()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--medewerkers", type=int, default=20_000)
     parser.add_argument("--page-size", type=int, default=100)

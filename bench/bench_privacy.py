@@ -40,9 +40,11 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from hub.caller import Caller  # noqa: E402
 from hub.pluginmanager import PluginHost, load_plugins  # noqa: E402
-from hub.privacy import logboek  # noqa: E402
+from hub.privacy.logboek import chain as logboek_chain  # noqa: E402
+from hub.privacy.logboek import tables as logboek_tables  # noqa: E402
 from hub.privacy.pipeline import lookup_personen  # noqa: E402
 from hub.privacy.settings import privacy_for  # noqa: E402
+from hub.store.base import Base  # noqa: E402
 from hub.store.db import Store, make_engine  # noqa: E402
 from hub.tenants import load_tenants  # noqa: E402
 
@@ -55,11 +57,11 @@ CALLER = Caller(
     client_id="bench",
 )
 TABLES = [
-    logboek.LogboekRecord.__table__,
-    logboek.LogboekBetrokkene.__table__,
-    logboek.LogboekKeten.__table__,
-    logboek.LogboekCheckpoint.__table__,
-    logboek.LogboekPurgeVergunning.__table__,
+    logboek_tables.LogboekRecord.__table__,
+    logboek_tables.LogboekBetrokkene.__table__,
+    logboek_tables.LogboekKeten.__table__,
+    logboek_tables.LogboekCheckpoint.__table__,
+    logboek_tables.LogboekPurgeVergunning.__table__,
 ]
 
 
@@ -117,7 +119,7 @@ def double_process() -> Iterator[str]:
 @contextmanager
 def sqlite_store(tmp: Path) -> Iterator[Store]:
     engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
-    logboek.Base.metadata.create_all(engine, tables=TABLES)
+    Base.metadata.create_all(engine, tables=TABLES)
     yield Store(engine)
     engine.dispose()
 
@@ -129,7 +131,7 @@ def pg_store(url: str) -> Iterator[Store]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    logboek.Base.metadata.create_all(engine, tables=TABLES)
+    Base.metadata.create_all(engine, tables=TABLES)
     try:
         yield Store(engine)
     finally:
@@ -197,7 +199,7 @@ def main() -> None:
             with factory() as store:
                 upstream, overhead = run(store, host, gemeente, args.n)
                 with store.session() as s:
-                    assert logboek.verify(s, privacy_for(gemeente).sleutels).intact
+                    assert logboek_chain.verify(s, privacy_for(gemeente).sleutels).intact
             up50, up99 = _pct(upstream, 0.5), _pct(upstream, 0.99)
             ov50, ov99 = _pct(overhead, 0.5), _pct(overhead, 0.99)
             print(

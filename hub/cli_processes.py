@@ -165,8 +165,19 @@ def demo(host: str, port: int, no_doubles: bool) -> None:
     'kcc-hub --env-file var/demo.env …'.
     """
     from hub.cli import fail
-    from hub.demo import DemoError, run_demo
 
+    try:
+        # The demo, its doubles and its AD directory live in the checkout's devkit/, which
+        # the wheel does not ship: production installs run serve, worker and scheduler.
+        from devkit.demo import DemoError, run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("devkit", "devkit.demo"):
+            raise
+        fail(
+            "kcc-hub demo needs a checkout of the KCC Hub repository (it runs the test doubles "
+            "from devkit/ and plugins/*/double/, which the installed package does not include); "
+            "run 'make demo' in a checkout, or use 'kcc-hub serve', 'worker' and 'scheduler'"
+        )
     try:
         run_demo(host=host, port=port, start_doubles=not no_doubles)
     except DemoError as exc:

@@ -47,13 +47,13 @@ from typing import Any
 import pluggy
 
 from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.domain.klantcontacten import (
+from hub.domain.klantcontacten_seam import (
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
     SeamContactverzoek,
 )
 from hub.domain.medewerkers import Medewerker
-from hub.domain.meldingen import NieuweMelding, UpstreamMelding
+from hub.domain.meldingen import MeldingCategorie, NieuweMelding, UpstreamMelding
 from hub.domain.zaken import BronStatus, Zaak
 from hub.plugin_api import Health, HookContext, Notification, PluginInfo, SyncBatch
 
@@ -119,7 +119,7 @@ def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> I
 
     ``internetaken`` (a Klantinteracties system of record, e.g. Open Klant): yield every
     internetaak that is new or changed since ``since`` as
-    :class:`~hub.domain.klantcontacten.ExterneInternetaak`, full state, with ``systeem`` set to
+    :class:`~hub.domain.klantcontacten_seam.ExterneInternetaak`, full state, with ``systeem`` set to
     your plugin's name. The core takes one it does not know into its own index as a
     contactverzoek and gives it the hub's mail, reminders, escalation and worklists, exactly
     as one registered through the hub; one it knows only follows your ``status`` (``verwerkt``
@@ -216,6 +216,20 @@ def kcc_create_melding(
 @hookspec
 def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
     """*First answer.* The upstream's current view of one melding."""
+
+
+@hookspec
+def kcc_get_melding_categorieen(ctx: HookContext) -> list[MeldingCategorie] | None:
+    """*First answer.* The categories a melding can be filed under in your upstream.
+
+    Every ``naam`` you return must be accepted as ``NieuweMelding.categorie`` by your
+    :func:`kcc_create_melding` (include the gemeente's configured aliases if you map names).
+    The core lists them at ``GET …/meldingen/categorieen`` and refuses a new melding with a
+    category not among them at once (400 naming ``categorie``), instead of after the call when
+    the outbox submits it. Cache the list (it changes rarely and is asked for every new
+    melding); raise ``UpstreamUnavailable`` when it cannot be read, and the core accepts the
+    melding unchecked rather than losing it.
+    """
 
 
 @hookspec

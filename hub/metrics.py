@@ -39,3 +39,18 @@ SYNC_RUNS = Counter(
     "Sync runs by plugin, gemeente and outcome.",
     ["plugin", "gemeente", "outcome"],
 )
+KLANTCONTACTEN = Counter(
+    "kcc_hub_klantcontacten_total",
+    "Klantcontacten registered, by gemeente, afhandeling and kanaal.",
+    ["gemeente", "afhandeling", "kanaal"],
+)
+CONTACTVERZOEKEN_OPEN = Gauge(
+    "kcc_hub_contactverzoeken_open",
+    "Contactverzoeken open now, per gemeente (counted in the store at each scrape).",
+    ["gemeente"],
+)
+CONTACTVERZOEKEN_OVER_TERMIJN = Gauge(
+    "kcc_hub_contactverzoeken_over_termijn",
+    "Open contactverzoeken past their deadline, per gemeente (counted at each scrape).",
+    ["gemeente"],
+)

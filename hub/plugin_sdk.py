@@ -17,25 +17,28 @@ from hub.caller import SYSTEM_CALLER, Caller
 from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok, Werktijd
 from hub.domain.groepen import Groep, Lidmaatschappen, UitgeschakeldAccount
 from hub.domain.klantcontacten import (
-    ActorIdentificator,
     Contactnaam,
     DigitaalAdres,
-    ExterneInternetaak,
-    ExternVastgelegd,
-    KlantcontactRegistratie,
-    KlantcontactVastgelegd,
     PogingUitkomst,
     Rol,
-    SeamActor,
-    SeamBetrokkene,
-    SeamContactverzoek,
     SoortActor,
     SoortDigitaalAdres,
     Status,
 )
+from hub.domain.klantcontacten_seam import (
+    ActorIdentificator,
+    ExterneInternetaak,
+    ExternVastgelegd,
+    KlantcontactRegistratie,
+    KlantcontactVastgelegd,
+    SeamActor,
+    SeamBetrokkene,
+    SeamContactverzoek,
+)
 from hub.domain.medewerkers import Medewerker
-from hub.domain.meldingen import Locatie, Melder, NieuweMelding, UpstreamMelding
-from hub.domain.zaken import BronStatus, Zaak
+from hub.domain.meldingen import Locatie, Melder, MeldingCategorie, NieuweMelding, UpstreamMelding
+from hub.domain.personen import AUTOMATIC_FIELDS, antwoordsoort
+from hub.domain.zaken import BronStatus, Zaak, ZaakBetrokkene, ZaakMetBetrokkenen
 from hub.errors import (
     ConfigurationError,
     InvalidRequest,
@@ -123,4 +126,10 @@ __all__ = [  # noqa: RUF022 - grouped by topic for plugin authors
     "UpstreamMelding",
     "BronStatus",
     "Zaak",
+    "ZaakBetrokkene",
+    "ZaakMetBetrokkenen",
+    "MeldingCategorie",
+    # persons (Haal Centraal)
+    "AUTOMATIC_FIELDS",
+    "antwoordsoort",
 ]

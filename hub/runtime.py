@@ -15,6 +15,7 @@ from hub.retrying import RetryPolicy
 from hub.settings_errors import ConfigError
 from hub.store.db import Store, make_engine
 from hub.tenants import Tenants, load_tenants
+from hub.wiring import install_sinks
 
 
 def load_configuration(config_dir: Path | None, loaded: LoadedPlugins) -> Tenants:
@@ -48,6 +49,7 @@ class Runtime:
 
         Raises ``ConfigError`` listing every configuration problem.
         """
+        install_sinks()
         loaded = load_plugins(extra_plugins)
         tenants = load_configuration(config_dir, loaded)
         store = Store(make_engine(database_url))

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import os
 import re
-import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hub.api_settings import ApiSettings
 from hub.facades.settings import HaalCentraalSettings, ObjectenSettings
+from hub.klantbeeld.settings import KlantbeeldSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.meldingen.settings import MeldingenSettings
 from hub.privacy.volume import RateLimitSettings
 from hub.privacy.witness_settings import WitnessSettings
@@ -221,90 +229,6 @@ class HubSettings(_Strict):
         return self
 
 
-_MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LINK_FIELDS = frozenset({"id", "gemeente"})
-
-
-def _check_mailboxes(value: dict[str, str]) -> dict[str, str]:
-    for naam, adres in value.items():
-        if not naam.strip():
-            raise ValueError("a name of an afdeling or groep may not be empty")
-        if not _MAILBOX.match(adres):
-            raise ValueError(f"the mailbox of {naam!r} is not an e-mail address")
-    return value
-
-
-class DeadlineWerkdagen(_Strict):
-    """Working days from registration to the callback deadline, per urgentie."""
-
-    hoog: int = Field(default=1, ge=0, le=60)
-    normaal: int = Field(default=2, ge=0, le=60)
-    laag: int = Field(default=5, ge=0, le=60)
-
-
-class KlantcontactenSettings(_Strict):
-    """``[klantcontacten]`` in a gemeente file: routing, deadlines, mail and retention.
-
-    Every key has a default, so a gemeente without the section registers klantcontacten and
-    routes contactverzoeken to medewerkers; an afdeling or groep can be assigned only when it
-    has a functional mailbox here.
-    """
-
-    afdelingen: dict[str, str] = Field(
-        default_factory=dict, description="Functional mailbox per afdeling (AD department)."
-    )
-    groepen: dict[str, str] = Field(
-        default_factory=dict, description="Functional mailbox per AD group."
-    )
-    kcc_mailbox: str | None = Field(
-        default=None,
-        description="The KCC's own mailbox: escalations go here when the afdeling has none.",
-    )
-    deadline_werkdagen: DeadlineWerkdagen = Field(default_factory=DeadlineWerkdagen)
-    werkdag_einde: str = Field(
-        default="17:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local."
-    )
-    herinnering_uren_voor_deadline: int = Field(default=4, ge=0, le=240)
-    link_sjabloon: str | None = Field(
-        default=None,
-        max_length=500,
-        description="Front-end URL of a contactverzoek; placeholders {id} and {gemeente}.",
-    )
-    bewaartermijn_dagen: int = Field(default=365, ge=1, le=36500)
-    doel: str | None = Field(
-        default=None,
-        description="Doel (code from [[doelen]]) of storing a caller's BSN with a klantcontact.",
-    )
-    tijdzone: Literal["Europe/Amsterdam"] = "Europe/Amsterdam"
-
-    _afdelingen = field_validator("afdelingen", "groepen")(_check_mailboxes)
-
-    @field_validator("kcc_mailbox")
-    @classmethod
-    def _kcc_mailbox(cls, value: str | None) -> str | None:
-        if value is not None and not _MAILBOX.match(value):
-            raise ValueError("kcc_mailbox is not an e-mail address")
-        return value
-
-    @field_validator("link_sjabloon")
-    @classmethod
-    def _link(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("link_sjabloon must be an http(s) URL")
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            raise ValueError(f"link_sjabloon is not a valid template: {exc}") from None
-        unknown = names - _LINK_FIELDS
-        if unknown:
-            raise ValueError(
-                f"link_sjabloon may use only {{id}} and {{gemeente}}, not {sorted(unknown)}"
-            )
-        return value
-
-
 class GemeenteFile(_Strict):
     naam: str = Field(min_length=1)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -318,6 +242,7 @@ class GemeenteFile(_Strict):
         default_factory=dict, description="Overrides of hub.toml's [rate_limits], per role."
     )
     klantcontacten: KlantcontactenSettings = Field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = Field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = Field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -337,6 +262,7 @@ class Gemeente:
     source: Path | None = None
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     klantcontacten: KlantcontactenSettings = field(default_factory=KlantcontactenSettings)
+    klantbeeld: KlantbeeldSettings = field(default_factory=KlantbeeldSettings)
     meldingen: MeldingenSettings = field(default_factory=MeldingenSettings)
     haalcentraal: HaalCentraalSettings | None = None
     objecten: ObjectenSettings | None = None
@@ -482,6 +408,7 @@ def _load_gemeente(
         source=path,
         rate_limits=rate_limits,
         klantcontacten=parsed.klantcontacten,
+        klantbeeld=parsed.klantbeeld,
         meldingen=parsed.meldingen,
         haalcentraal=parsed.haalcentraal,
         objecten=parsed.objecten,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.demo import DEMO_ENV
+from devkit.demo import DEMO_ENV
 from hub.settings_errors import ConfigError
 from hub.tenants import load_tenants
 from tests.support.entrypoints import install_plugin_distribution

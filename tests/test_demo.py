@@ -16,7 +16,7 @@ import httpx
 import pytest
 from dotenv import dotenv_values
 
-from hub.demo import env_var_for_token
+from devkit.demo import env_var_for_token
 from tests.support.demo_process import DemoProcess, running_demo
 
 REPO = Path(__file__).resolve().parents[1]

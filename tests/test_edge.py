@@ -25,9 +25,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from devkit.demo import DEMO_ENV
 from hub.api.app import create_app
 from hub.api.server import server_config
-from hub.demo import DEMO_ENV
 from hub.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,8 +15,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from devkit.demo import DEMO_ENV, running_doubles
 from hub.api.app import create_app
-from hub.demo import DEMO_ENV, running_doubles
 from hub.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[1]

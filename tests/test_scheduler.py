@@ -13,7 +13,7 @@ import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 
-from hub.demo import DEMO_ENV
+from devkit.demo import DEMO_ENV
 from hub.jobs.broker import install_broker
 from hub.runtime import Runtime
 from hub.scheduler import Lease, due_syncs, periodic_jobs, run_forever

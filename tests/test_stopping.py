@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub.demo import DEMO_ENV
+from devkit.demo import DEMO_ENV
 from hub.store.migrate import upgrade
 from tests.support.demo_process import REPO, free_port, running_demo, start_demo
 

@@ -21,7 +21,9 @@ from hub.jobs.actors import submit_melding, verwerk_klantcontact_outbox
 from hub.jobs.broker import broker_reachable
 from hub.klantcontacten import set_dispatcher as set_klantcontacten_dispatcher
 from hub.meldingen import set_dispatcher
+from hub.rapportages.metrics import ververs as contactverzoek_metrics
 from hub.runtime import Runtime
+from hub.store.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,13 @@ ROUTE_MODULES = (
     "personen",
     "logboek",
     "zaken",
+    "klantbeeld",
     "meldingen",
     "klantcontacten",
     "contactverzoeken",
     "haalcentraal",
     "objecten",
+    "rapportages",
 )
 
 
@@ -106,7 +110,9 @@ def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastA
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         # The metrics name every connected gemeente: a bearer token, or loopback only.
-        metrics_access(request, request.app.state.runtime.tenants.hub.api)
+        rt: Runtime = request.app.state.runtime
+        metrics_access(request, rt.tenants.hub.api)
+        contactverzoek_metrics(rt.store, rt.tenants.gemeenten, utcnow())
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_openapi(app)

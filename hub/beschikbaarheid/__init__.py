@@ -1,6 +1,6 @@
 """Availability of medewerkers: last known state per mailbox, refreshed from the calendar plugin.
 
-Importing this package registers the ``beschikbaarheid`` sink with the sync runner.
+``SINK`` stores ``beschikbaarheid`` batches of a sync (installed by :mod:`hub.wiring`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from hub.beschikbaarheid.runs import (
     refresh_recorded,
 )
 from hub.beschikbaarheid.store import SINK, Opgeslagen, latest, upsert, vrij_nu
-from hub.sync.sinks import register_sink
-
-register_sink(SINK)
 
 __all__ = [
+    "SINK",
     "Antwoord",
     "Opgeslagen",
     "calendar_plugins",

@@ -43,3 +43,10 @@ class UpstreamMelding(ApiModel):
     omschrijving: str | None = None
     aangemaakt: datetime | None = None
     afgesloten: datetime | None = None
+
+
+class MeldingCategorie(ApiModel):
+    """A category a melding can be filed under, as the meldingen system knows it."""
+
+    id: str = Field(description="Kenmerk van de categorie in het bronsysteem.")
+    naam: str = Field(description="Naam om in `categorie` van een nieuwe melding te gebruiken.")

@@ -19,13 +19,13 @@ from hub.errors import CapabilityMissing, ConfigurationError, UpstreamUnavailabl
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
 from hub.klantcontacten import Beleid, plan, purge, te_doen, verwerk
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.meldingen import anonymiseer_melders, pending_outbox, submit_outbox, sync_statuses
 from hub.plugin_api import Capability
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 from hub.sync.runner import SyncAlreadyRunning, run_sync
-from hub.tenants import KlantcontactenSettings
 
 # A configuration error fails the message at once (recorded as a dead letter): retrying
 # cannot fix it, and it is no outage of the upstream.

@@ -15,7 +15,8 @@ routed, mailed, reminded and never lost.
 * :mod:`~hub.klantcontacten.overname` — internetaken created elsewhere (sync kind)
 * :mod:`~hub.klantcontacten.bewaring` — retention
 
-Importing this package registers the ``internetaken`` sync sink and the outbox handlers.
+``SINK`` stores the ``internetaken`` of a sync (installed by :mod:`hub.wiring`); importing
+the package registers the outbox handlers.
 See docs/klantcontacten.md.
 """
 
@@ -34,11 +35,9 @@ from hub.klantcontacten.outbox import (
     verwerk,
 )
 from hub.klantcontacten.overname import SINK
-from hub.sync.sinks import register_sink
-
-register_sink(SINK)
 
 __all__ = [
+    "SINK",
     "Beleid",
     "OutboxOpgegeven",
     "dispatch",

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from hub.domain.klantcontacten import Afhandelen, Doorzetten, NieuwePoging, NotificatieSoort, Status
 from hub.errors import KccError, NotFound
-from hub.klantcontacten import doorsturen, idempotentie, outbox, routering, toegang, weergave
+from hub.klantcontacten import (
+    doorlooptijd,
+    doorsturen,
+    idempotentie,
+    outbox,
+    routering,
+    toegang,
+    weergave,
+)
 from hub.klantcontacten.idempotentie import Antwoord, Verzoek
 from hub.klantcontacten.registratie import Context
 from hub.klantcontacten.tables import ContactverzoekRij, KlantcontactRij, PogingRij, ToewijzingRij
@@ -90,6 +98,7 @@ def afhandelen(ctx: Context, cv_id: str, body: Afhandelen, idem: Verzoek) -> Ant
         cv.afgehandeld_door = ctx.caller.subject
         cv.uitkomst = body.uitkomst
         cv.herinnering_op = None
+        doorlooptijd.leg_vast(session, cv, ctx.gemeente.klantcontacten)
         return []
 
     return _wijzig(ctx, cv_id, idem, sluit)

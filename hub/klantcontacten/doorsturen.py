@@ -22,20 +22,22 @@ from hub.domain.klantcontacten import (
     Afhandeling,
     Contactnaam,
     DigitaalAdres,
-    KlantcontactRegistratie,
-    KlantcontactVastgelegd,
     Onderwerpobjectidentificator,
     Poging,
     PogingUitkomst,
     Rol,
-    SeamActor,
-    SeamBetrokkene,
-    SeamContactverzoek,
     SoortActor,
     SoortDigitaalAdres,
     Status,
     Urgentie,
     VerzendStatus,
+)
+from hub.domain.klantcontacten_seam import (
+    KlantcontactRegistratie,
+    KlantcontactVastgelegd,
+    SeamActor,
+    SeamBetrokkene,
+    SeamContactverzoek,
 )
 from hub.errors import CapabilityMissing, InvalidRequest
 from hub.klantcontacten.outbox import (

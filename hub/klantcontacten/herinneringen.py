@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.domain.klantcontacten import NotificatieSoort, Status, Urgentie
+from hub.klantcontacten import doorlooptijd
 from hub.klantcontacten.outbox import MAIL, nieuw
 from hub.klantcontacten.routering import escalatie_ontvangers
 from hub.klantcontacten.tables import ContactverzoekRij, OutboxRij
 from hub.klantcontacten.werkdagen import deadline_voor, herinnering_voor
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.store.base import utcnow
 from hub.store.db import Store
-from hub.tenants import KlantcontactenSettings
 
 BATCH = 200
 
@@ -43,6 +44,8 @@ def plan(
     gepland += _overgenomen(store, instellingen, moment)
     gepland += _herinneringen(store, instellingen, moment)
     gepland += _escalaties(store, instellingen, moment)
+    # Contactverzoeken closed in the system of record get their lead times here (rapportages).
+    doorlooptijd.vul_aan(store, instellingen)
     return gepland
 
 

@@ -23,10 +23,10 @@ from hub.klantcontacten.tables import (
     KlantcontactRij,
     OutboxRij,
 )
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.logging_setup import redact
 from hub.plugin_api import Notification
 from hub.store.db import Store
-from hub.tenants import KlantcontactenSettings
 
 HOOK = hookspecs.kcc_send_notification
 

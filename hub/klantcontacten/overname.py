@@ -1,7 +1,7 @@
 """Internetaken created elsewhere (e.g. by KISS in Open Klant), taken into the hub's index.
 
 A plugin yields them from ``kcc_sync`` as ``SyncBatch(kind="internetaken")`` of
-:class:`~hub.domain.klantcontacten.ExterneInternetaak`, full state each time. This sink
+:class:`~hub.domain.klantcontacten_seam.ExterneInternetaak`, full state each time. This sink
 stores a new one as a contactverzoek (``bron`` the plugin) marked ``te_plannen``: the
 reminder planner, which knows the gemeente's configuration, then sets its deadline and queues
 its mail, so it gets the hub's mail, reminders and worklists like one registered here. A
@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain.klantcontacten import ExterneInternetaak, SoortActor, Status
-from hub.klantcontacten import routering
+from hub.domain.klantcontacten import SoortActor, Status
+from hub.domain.klantcontacten_seam import ExterneInternetaak
+from hub.klantcontacten import kalender, routering
 from hub.klantcontacten.registratie import zoeksleutel
 from hub.klantcontacten.tables import (
     ContactverzoekRij,
@@ -53,6 +54,7 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         if bestaand is not None:
             return bestaand
     b = taak.betrokkene
+    moment_ = taak.plaatsgevonden_op or taak.toegewezen_op
     kc = KlantcontactRij(
         id=str(uuid.uuid4()),
         gemeente=gemeente,
@@ -61,7 +63,9 @@ def _klantcontact(session: Session, gemeente: str, taak: ExterneInternetaak) -> 
         inhoud=taak.inhoud,
         vertrouwelijk=False,
         taal="nld",
-        plaatsgevonden_op=taak.plaatsgevonden_op or taak.toegewezen_op,
+        plaatsgevonden_op=moment_,
+        dag=kalender.dag(moment_),
+        week=kalender.week(moment_),
         afhandeling="contactverzoek",
         geregistreerd_door=taak.systeem,
         geregistreerd_door_naam=taak.systeem,
@@ -149,6 +153,8 @@ def _nieuw(session: Session, gemeente: str, taak: ExterneInternetaak, moment: da
         extern_url=taak.url,
     )
     session.add(cv)
+    if kc.afdeling is None:
+        kc.afdeling = afdeling or m_afdeling
     session.flush()
     session.add(
         ToewijzingRij(

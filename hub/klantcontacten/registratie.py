@@ -31,7 +31,7 @@ from hub.domain.klantcontacten import (
     Status,
 )
 from hub.errors import InvalidRequest, KccError, NotFound, ServiceUnavailable
-from hub.klantcontacten import doorsturen, idempotentie, outbox, routering, weergave
+from hub.klantcontacten import doorsturen, idempotentie, kalender, outbox, routering, weergave
 from hub.klantcontacten.idempotentie import Antwoord, Verzoek
 from hub.klantcontacten.tables import (
     ContactverzoekRij,
@@ -40,7 +40,8 @@ from hub.klantcontacten.tables import (
     ToewijzingRij,
 )
 from hub.klantcontacten.werkdagen import deadline_voor, herinnering_voor
-from hub.privacy.logboek import LogboekInvoer
+from hub.metrics import KLANTCONTACTEN
+from hub.privacy.logboek.chain import LogboekInvoer
 from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
 from hub.privacy.settings import GemeentePrivacy, privacy_for
 from hub.store.base import utcnow
@@ -244,6 +245,7 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
         with ctx.store.session() as session:
             mij = routering.ik(session, code, ctx.caller)
             b = body.betrokkene
+            plaatsgevonden_op = body.plaatsgevonden_op or nu
             kc = KlantcontactRij(
                 id=str(uuid.uuid4()),
                 gemeente=code,
@@ -254,13 +256,16 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
                 vertrouwelijk=body.vertrouwelijk,
                 indicatie_contact_gelukt=body.indicatie_contact_gelukt,
                 taal=body.taal,
-                plaatsgevonden_op=body.plaatsgevonden_op or nu,
+                plaatsgevonden_op=plaatsgevonden_op,
+                dag=kalender.dag(plaatsgevonden_op),
+                week=kalender.week(plaatsgevonden_op),
                 afhandeling=body.afhandeling.value,
                 doorverbonden_met=(
                     actor.model_dump(mode="json", by_alias=True, exclude_none=True)
                     if (actor := _doorverbonden(session, ctx, body.doorverbonden_met))
                     else None
                 ),
+                afdeling=actor.afdeling if actor else None,
                 geregistreerd_door=ctx.caller.subject,
                 geregistreerd_door_naam=ctx.caller.display_name,
                 geregistreerd_door_medewerker=mij.id if mij else None,
@@ -298,6 +303,7 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
                     session, ctx, kc, body.contactverzoek, veld="contactverzoek", nu=nu
                 )
                 te_dispatchen += ids
+                kc.afdeling = cv.afdeling or cv.medewerker_afdeling
             te_dispatchen += doorsturen.plan_registratie(
                 session, ctx.plugins, code, kc.id, cv.id if cv else None
             )
@@ -319,6 +325,10 @@ def registreer(ctx: Context, body: NieuwKlantcontact, idem: Verzoek) -> Antwoord
             write_logboek(ctx.store, None, bsn.privacy, bsn.invoer, wat="klantcontacten")
         raise
     outbox.dispatch(code, te_dispatchen)
+    if not result.herhaald:
+        KLANTCONTACTEN.labels(
+            gemeente=code, afhandeling=body.afhandeling.value, kanaal=body.kanaal.lower()
+        ).inc()
     return result
 
 

@@ -15,7 +15,7 @@ from hub.directory.tables import MedewerkerRow
 from hub.domain.klantcontacten import Toewijzing
 from hub.domain.medewerkers import Medewerker
 from hub.errors import InvalidRequest
-from hub.tenants import KlantcontactenSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 
 
 def sleutel(naam: str | None) -> str | None:

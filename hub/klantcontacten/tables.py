@@ -36,6 +36,19 @@ class KlantcontactRij(Base):
         Index("ix_klantcontacten_gemeente_plaatsgevonden_op", "gemeente", "plaatsgevonden_op"),
         Index("ix_klantcontacten_gemeente_bsn_hash", "gemeente", "bsn_hash"),
         Index("ix_klantcontacten_gemeente_extern_id", "gemeente", "extern_id"),
+        # The rapportages (hub.rapportages) filter on the local day and count per afhandeling
+        # and per grouping: covering, so they never read the wide rows themselves.
+        Index(
+            "ix_klantcontacten_rapportage",
+            "gemeente",
+            "dag",
+            "afhandeling",
+            "kanaal",
+            "week",
+            "afdeling",
+            "geregistreerd_door_medewerker",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -72,6 +85,12 @@ class KlantcontactRij(Base):
     extern_plugin: Mapped[str | None] = mapped_column(String(64), nullable=True)
     extern_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     extern_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # For the rapportages, fixed at registration so they group in plain SQL on both databases:
+    # the local (Europe/Amsterdam) day and ISO week of plaatsgevonden_op (see kenmerken.py),
+    # and the afdeling the question went to (transferred to, or its contactverzoek's).
+    dag: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    week: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    afdeling: Mapped[str | None] = mapped_column(String(512), nullable=True)
 
 
 class DigitaalAdresRij(Base):
@@ -106,6 +125,17 @@ class ContactverzoekRij(Base):
         Index("ix_contactverzoeken_status_herinnering_op", "status", "herinnering_op"),
         Index("ix_contactverzoeken_te_plannen", "te_plannen"),
         UniqueConstraint("gemeente", "extern_plugin", "extern_id"),
+        # The rapportages join contactverzoeken to their klantcontact and read only these.
+        Index(
+            "ix_contactverzoeken_rapportage",
+            "klantcontact_id",
+            "status",
+            "te_plannen",
+            "deadline",
+            "binnen_termijn",
+            "doorlooptijd_seconden",
+            "doorlooptijd_werkseconden",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -143,6 +173,11 @@ class ContactverzoekRij(Base):
     extern_plugin: Mapped[str | None] = mapped_column(String(64), nullable=True)
     extern_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     extern_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # Lead time from the (last) assignment to handling, in seconds, fixed when it is handled
+    # (doorlooptijd.py): calendar time, and only the gemeente's working hours on working days.
+    doorlooptijd_seconden: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    doorlooptijd_werkseconden: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    binnen_termijn: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class PogingRij(Base):

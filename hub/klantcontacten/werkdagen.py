@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from hub.domain.klantcontacten import Urgentie
-from hub.tenants import KlantcontactenSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 
 _SATURDAY = 5
 

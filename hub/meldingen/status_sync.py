@@ -23,7 +23,7 @@ from hub.meldingen.tables import INGEDIEND, MeldingRij
 from hub.plugin_api import SyncBatch
 from hub.store.base import utcnow
 from hub.store.db import Store
-from hub.sync.sinks import Sink, register_sink
+from hub.sync.sinks import Sink
 
 log = logging.getLogger(__name__)
 
@@ -113,4 +113,4 @@ def apply_status_batch(
     return written
 
 
-register_sink(Sink(kind="meldingstatussen", apply=apply_status_batch))
+SINK = Sink(kind="meldingstatussen", apply=apply_status_batch)

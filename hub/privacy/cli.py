@@ -63,7 +63,7 @@ def _log_cli(
 ) -> None:
     """The command's own logboek record (see the module docstring)."""
     from hub.caller import Caller
-    from hub.privacy import logboek as lb
+    from hub.privacy.logboek import chain as logboek_chain
     from hub.privacy.pipeline import new_logboek_invoer
     from hub.store.base import utcnow
     from hub.tracing import new_trace_id
@@ -81,7 +81,7 @@ def _log_cli(
     if bsn is not None:
         invoer.betrokkenen.append(bsn)
     invoer.end_time = utcnow()
-    lb.append(session, privacy.sleutels, invoer)
+    logboek_chain.append(session, privacy.sleutels, invoer)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -122,14 +122,14 @@ def _witness(config_dir: Path | None) -> Any:
 def verify_cmd(gemeente: str, witness_file: Path | None, config_dir: Path | None) -> None:
     """Check the hash chain, and against the witness when one is configured (or given):
     exit 1 and name the first broken record when it is not intact, rolled back or wiped."""
-    from hub.privacy import logboek as lb
     from hub.privacy import witness as w
+    from hub.privacy.logboek import chain as logboek_chain
 
     store, privacy, _ = _load(config_dir, gemeente)
     getuige = None if witness_file else _witness(config_dir)
     bevinding: w.Bevinding | None = None
     with store.session() as session:
-        result = lb.verify(session, privacy.sleutels)
+        result = logboek_chain.verify(session, privacy.sleutels)
         if result.intact and (witness_file or getuige):
             try:
                 ankers: list[w.Anker] = []
@@ -181,13 +181,13 @@ def export_cmd(
     gemeente: str, van: str | None, tot: str | None, output: Path | None, config_dir: Path | None
 ) -> None:
     """Write the records as JSON lines (first line: chain head and checkpoint)."""
-    from hub.privacy import logboek as lb
+    from hub.privacy.logboek import query as logboek_query
 
     store, privacy, _ = _load(config_dir, gemeente)
     out = _output(output)
     try:
         with store.session() as session:
-            for item in lb.export(session, gemeente, van=_moment(van), tot=_moment(tot)):
+            for item in logboek_query.export(session, gemeente, van=_moment(van), tot=_moment(tot)):
                 out.write(json.dumps(item, ensure_ascii=False) + "\n")
             _log_cli(session, privacy, "logboek-export")
     finally:
@@ -216,7 +216,7 @@ def inzage_cmd(
 ) -> None:
     """Answer an AVG article 15 request for BSN ('-' reads it from stdin): who, when, why."""
     from hub.bsn import is_valid_bsn
-    from hub.privacy import logboek as lb
+    from hub.privacy import inzage
 
     if bsn == "-":
         bsn = sys.stdin.readline().strip()
@@ -225,7 +225,7 @@ def inzage_cmd(
     store, privacy, config = _load(config_dir, gemeente)
     omschrijvingen = {code: d.omschrijving for code, d in privacy.doelen.by_code.items()}
     with store.session() as session:
-        regels = lb.inzage(
+        regels = inzage.inzage(
             session,
             privacy.sleutels,
             bsn,
@@ -237,9 +237,9 @@ def inzage_cmd(
     out = _output(output)
     try:
         if fmt == "csv":
-            out.write(lb.inzage_csv(regels))
+            out.write(inzage.inzage_csv(regels))
         else:
-            document = lb.inzage_json(gemeente, bsn, regels)
+            document = inzage.inzage_json(gemeente, bsn, regels)
             out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     finally:
         if output:
@@ -267,13 +267,13 @@ def anchor_cmd(gemeente: str, config_dir: Path | None) -> None:
 @config_option
 def purge_cmd(gemeente: str, config_dir: Path | None) -> None:
     """Remove records older than the gemeente's bewaartermijn, leaving a signed checkpoint."""
-    from hub.privacy import logboek as lb
+    from hub.privacy.logboek import retention as logboek_retention
     from hub.privacy.retention import purge_logboek
 
     store, privacy, _ = _load(config_dir, gemeente)
     try:
         result = purge_logboek(store, privacy)
-    except lb.PurgeGeweigerd as exc:
+    except logboek_retention.PurgeGeweigerd as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"gemeente {gemeente}: {result.verwijderd} record(s) removed"

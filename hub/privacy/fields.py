@@ -18,6 +18,9 @@ import re
 from collections.abc import Iterable
 from typing import Union
 
+from hub.domain import personen
+from hub.domain.personen import AUTOMATIC_FIELDS
+
 Tree = dict[str, Union["Tree", None]]
 
 PERSOON: Tree = {
@@ -261,28 +264,21 @@ _PERSOON_BEPERKT["inOnderzoek"] = None
 # object adds ``gezag``.
 _GEZAG_PERSOON_BEPERKT: Tree = {**_PERSOON_BEPERKT, "gezag": PERSOON["gezag"]}
 
-# Fields the BRP always delivers when present; naming them in ``fields`` is a 400 upstream.
-AUTOMATIC_FIELDS = frozenset(
-    {"inOnderzoek", "geheimhoudingPersoonsgegevens", "opschortingBijhouding", "rni", "verificatie"}
-)
-
 # Discriminators come with their object; they are never asked for on their own.
 _NOT_REQUESTABLE_LEAVES = frozenset({"type", "inOnderzoek"})
 
-QUERY_TYPES_PERSOON = frozenset({"RaadpleegMetBurgerservicenummer"})
-# Every other query type (the searches) answers a PersoonBeperkt.
-QUERY_TYPES_GEZAG_BEPERKT = frozenset({"ZoekMetAdresseerbaarObjectIdentificatie"})
+_TREES: dict[personen.Antwoordsoort, Tree] = {
+    "Persoon": PERSOON,
+    "PersoonBeperkt": _PERSOON_BEPERKT,
+    "GezagPersoonBeperkt": _GEZAG_PERSOON_BEPERKT,
+}
 
 _DATE_LEAF = re.compile(r"^(datum|einddatum)|Datum$")
 
 
 def catalogue_for(query_type: str) -> Tree:
     """The tree of fields the upstream answers for this query type (searches: PersoonBeperkt)."""
-    if query_type in QUERY_TYPES_PERSOON:
-        return PERSOON
-    if query_type in QUERY_TYPES_GEZAG_BEPERKT:
-        return _GEZAG_PERSOON_BEPERKT
-    return _PERSOON_BEPERKT
+    return _TREES[personen.antwoordsoort(query_type)]
 
 
 def node(tree: Tree, path: str) -> tuple[bool, Tree | None]:

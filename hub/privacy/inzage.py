@@ -2,7 +2,7 @@
 
 Records are found by the betrokkene's keyed hash; the answer names the
 medewerker by role unless the privacy officer decides otherwise, and shows the
-BSN only in its partial form. Re-exported by :mod:`hub.privacy.logboek`.
+BSN only in its partial form. Searched and exported records are :mod:`hub.privacy.logboek.query`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.bsn import mask_bsn
 from hub.privacy.keys import LogboekSleutels
-from hub.privacy.logboek import LogboekBetrokkene, LogboekRecord, _iso
+from hub.privacy.logboek.tables import LogboekBetrokkene, LogboekRecord, iso
 from hub.store.base import utcnow
 
 
@@ -76,7 +76,7 @@ def inzage(
     )
     return [
         InzageRegel(
-            tijdstip=_iso(r.start_time),
+            tijdstip=iso(r.start_time),
             organisatie=organisatie or f"gemeente {r.gemeente}",
             rol=r.rol,
             medewerker=r.medewerker if met_medewerker else None,
@@ -132,7 +132,7 @@ def inzage_json(
     return {
         "gemeente": gemeente,
         "betrokkene": mask_bsn(bsn),
-        "opgesteldOp": _iso(nu or utcnow()),
+        "opgesteldOp": iso(nu or utcnow()),
         "aantal": len(regels),
         "verwerkingen": [asdict(r) for r in regels],
     }

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from hub.bsn import mask_bsn
 from hub.caller import Caller
 from hub.errors import ServiceUnavailable
-from hub.privacy import logboek
 from hub.privacy.inzage import InzageRegel, inzage
 from hub.privacy.keys import LogboekSleutels
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.settings import GemeentePrivacy
 from hub.store.base import utcnow
 from hub.store.db import Store
@@ -46,14 +47,14 @@ def log_gebruik(
     started: datetime,
 ) -> None:
     """Append the record of one use of the logboek about ``bsn``; ServiceUnavailable if it fails."""
-    invoer = logboek.LogboekInvoer(
+    invoer = logboek_chain.LogboekInvoer(
         gemeente=sleutels.gemeente,
         trace_id=trace_id if _TRACE_ID.match(trace_id) else secrets.token_hex(16),
         span_id=secrets.token_hex(8),
         name=activiteit,
         start_time=started,
         end_time=utcnow(),
-        status_code=logboek.STATUS_OK,
+        status_code=logboek_tables.STATUS_OK,
         status="ok",
         http_status=200,
         medewerker=caller.subject,
@@ -63,7 +64,7 @@ def log_gebruik(
         betrokkenen=[bsn],
     )
     try:
-        logboek.append(session, sleutels, invoer)
+        logboek_chain.append(session, sleutels, invoer)
     except Exception as exc:
         raise ServiceUnavailable(
             "het logboek kon niet worden bijgewerkt; daarom is er geen antwoord"
@@ -107,8 +108,8 @@ def inzage_opvragen(
     omschrijvingen = {code: d.omschrijving for code, d in privacy.doelen.by_code.items()}
     with store.session() as session:
         laatste = session.scalar(
-            select(func.max(logboek.LogboekRecord.volgnummer)).where(
-                logboek.LogboekRecord.gemeente == privacy.gemeente
+            select(func.max(logboek_tables.LogboekRecord.volgnummer)).where(
+                logboek_tables.LogboekRecord.gemeente == privacy.gemeente
             )
         )
         stand = min(stand, int(laatste or 0)) if stand is not None else int(laatste or 0)

@@ -9,8 +9,8 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from hub.privacy.inzage import InzageRegel
 from hub.privacy.inzage_gebruik import Inzage
-from hub.privacy.logboek import InzageRegel
 
 KOPPEN = ("Tijdstip", "Rol", "Medewerker", "Doel", "Gegevens", "Resultaat")
 _BREEDTES = (32, 30, 38, 80, 70, 22)

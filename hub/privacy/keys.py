@@ -114,6 +114,11 @@ class LogboekSleutels:
             _derive(self._enc_master(), "bsn-encryptie", self.gemeente), self.gemeente
         )
 
+    def referentie_sleutel(self) -> bytes:
+        """The AES-256-GCM key of this gemeente's persoonReferenties (hub.privacy.referentie):
+        derived from the encryption secret for that purpose only, so no new secret is needed."""
+        return _derive(self._enc_master(), "persoon-referentie", self.gemeente)
+
     def onderteken(self, message: bytes) -> str:
         """HMAC-SHA256 signature (hex) over chain heads and checkpoints."""
         key = _derive(self._hmac_master(), "keten-handtekening", self.gemeente)

@@ -1,7 +1,7 @@
 """A person query in the shape of Haal Centraal BRP Personen v2: validation of the body.
 
-``parse_query`` checks the ``type``, its required and optional parameters (patterns
-from ``specs/brp/personen-openapi.yaml``) and the optional ``fields``; it never
+``parse_query`` checks the ``type``, its required and optional parameters (the query
+models and patterns of :mod:`hub.domain.personen`) and the optional ``fields``; it never
 echoes a value, and a key that is not name-like is reported as ``(onbekend)``.
 ``bsns_in`` finds the valid BSNs a body carries, so even a refused or malformed
 request can be logged against the persons it was about.
@@ -15,20 +15,20 @@ from datetime import date
 from typing import Any
 
 from hub.bsn import is_valid_bsn
+from hub.domain import personen
 from hub.errors import InvalidRequest
 
-MAX_BSNS = 20
+MAX_BSNS = personen.MAX_BSNS
 
-# Parameter patterns from specs/brp/personen-openapi.yaml.
-_NAAM = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*$")
-_VOORNAMEN_OPTIONEEL = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,199}\*?$")
-_VOORVOEGSEL = re.compile(r"^[a-zA-Z \']{1,10}$")
-_GESLACHT = re.compile(r"^[MmVvOo]$")
-_GEMEENTE = re.compile(r"^[0-9]{4}$")
-_POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
-_HUISLETTER = re.compile(r"^[a-zA-Z]$")
-_TOEVOEGING = re.compile(r"^[a-zA-Z0-9 \-]{1,4}$")
-_FIELD = re.compile(r"^[a-zA-Z0-9\._]{1,200}$")
+_NAAM = re.compile(personen.NAAM_PATTERN)
+_VOORVOEGSEL = re.compile(personen.VOORVOEGSEL_PATTERN)
+_GESLACHT = re.compile(personen.GESLACHT_PATTERN)
+_GEMEENTE = re.compile(personen.GEMEENTE_PATTERN)
+_POSTCODE = re.compile(personen.POSTCODE_PATTERN)
+_HUISLETTER = re.compile(personen.HUISLETTER_PATTERN)
+_TOEVOEGING = re.compile(personen.HUISNUMMERTOEVOEGING_PATTERN)
+_ADRESSEERBAAR_OBJECT = re.compile(personen.ADRESSEERBAAR_OBJECT_PATTERN)
+_FIELD = re.compile(personen.FIELD_PATTERN)
 _KEY_NAME = re.compile(r"^[A-Za-z]{1,64}$")
 
 
@@ -93,43 +93,12 @@ _CHECKS: dict[str, Any] = {
     "huisnummer": _check_huisnummer,
     "huisletter": _check_pattern(_HUISLETTER),
     "huisnummertoevoeging": _check_pattern(_TOEVOEGING),
+    "adresseerbaarObjectIdentificatie": _check_pattern(_ADRESSEERBAAR_OBJECT),
 }
 
-# type -> (required parameters, optional parameters)
+# type -> (required parameters, optional parameters), from the query models.
 QUERY_TYPES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "RaadpleegMetBurgerservicenummer": (
-        frozenset({"burgerservicenummer"}),
-        frozenset({"gemeenteVanInschrijving"}),
-    ),
-    "ZoekMetGeslachtsnaamEnGeboortedatum": (
-        frozenset({"geslachtsnaam", "geboortedatum"}),
-        frozenset(
-            {
-                "geslacht",
-                "voorvoegsel",
-                "voornamen",
-                "inclusiefOverledenPersonen",
-                "gemeenteVanInschrijving",
-            }
-        ),
-    ),
-    "ZoekMetNaamEnGemeenteVanInschrijving": (
-        frozenset({"geslachtsnaam", "voornamen", "gemeenteVanInschrijving"}),
-        frozenset({"geslacht", "voorvoegsel", "inclusiefOverledenPersonen"}),
-    ),
-    "ZoekMetPostcodeEnHuisnummer": (
-        frozenset({"postcode", "huisnummer"}),
-        frozenset(
-            {
-                "huisletter",
-                "huisnummertoevoeging",
-                "geboortedatum",
-                "geslachtsnaam",
-                "inclusiefOverledenPersonen",
-                "gemeenteVanInschrijving",
-            }
-        ),
-    ),
+    query_type: personen.parameters(query_type) for query_type in personen.QUERY_TYPES
 }
 _OWN_KEYS = frozenset({"type", "doel", "fields"})
 
@@ -169,7 +138,7 @@ def parse_query(body: Any) -> tuple[str, dict[str, Any], list[str] | None]:
     asked = body.get("fields")
     if asked is not None and (
         not isinstance(asked, list)
-        or not 1 <= len(asked) <= 130
+        or not 1 <= len(asked) <= personen.MAX_FIELDS
         or not all(isinstance(f, str) and _FIELD.match(f) for f in asked)
     ):
         raise InvalidRequest(

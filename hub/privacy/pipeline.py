@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from hub import hookspecs
+from hub.bsn import is_valid_bsn
 from hub.caller import Caller
 from hub.errors import (
     CapabilityMissing,
@@ -36,9 +37,12 @@ from hub.errors import (
 from hub.hookspecs import Hook
 from hub.privacy import fields as catalogue
 from hub.privacy.doelbinding import Doel
-from hub.privacy.logboek import STATUS_ERROR, STATUS_OK, LogboekInvoer, append
+from hub.privacy.logboek.chain import LogboekInvoer, append
+from hub.privacy.logboek.tables import STATUS_ERROR, STATUS_OK
 from hub.privacy.masking import Gemaskeerd, RolBeleid, mask_persoon, upstream_fields
 from hub.privacy.personen_vraag import bsns_in, parse_query
+from hub.privacy.referentie import VELD as REFERENTIE_VELD
+from hub.privacy.referentie import Referenties
 from hub.privacy.settings import GemeenteLike, GemeentePrivacy, privacy_for
 from hub.privacy.volume import (
     RateLimitSettings,
@@ -136,6 +140,7 @@ def lookup_personen(
     session: Session | None = None,
     privacy: GemeentePrivacy | None = None,
     refusal: Exception | None = None,
+    met_referenties: bool = False,
 ) -> dict[str, Any]:
     """Answer a person query for ``caller``: doelbinding, minimised upstream call, masking, logboek.
 
@@ -151,6 +156,10 @@ def lookup_personen(
     With ``session`` the record is added to that transaction (for a request that
     stores more, such as a klantbeeld) and the caller must commit before the
     data leaves the hub; without it the record is committed here.
+
+    ``met_referenties`` gives every person with a BSN a ``persoonReferentie``
+    (:mod:`hub.privacy.referentie`), bound to ``caller`` and the gemeente, whatever the
+    role may see of the BSN itself.
     """
     privacy = privacy or privacy_for(gemeente_config)
     invoer = new_logboek_invoer(privacy, caller, trace_id, ACTIVITEIT, traceparent=traceparent)
@@ -165,6 +174,7 @@ def lookup_personen(
             invoer=invoer,
             refusal=refusal,
             limits=limits_of(gemeente_config),
+            referenties=Referenties.voor(privacy) if met_referenties else None,
         )
     except Exception as exc:
         record_failure(invoer, exc)
@@ -172,6 +182,32 @@ def lookup_personen(
         raise
     write_logboek(store, session, privacy, invoer)
     return response
+
+
+def bevraag_personen(
+    plugins: PluginCaller,
+    gemeente_config: GemeenteLike,
+    caller: Caller,
+    trace_id: str,
+    body: Any,
+    invoer: LogboekInvoer,
+) -> dict[str, Any]:
+    """Steps 1–3 of the pipeline (doelbinding, minimised upstream call, masking) for a request
+    that writes its own logboek record (a klantbeeld): fills ``invoer`` with the doel, the
+    betrokkenen and the delivered fields, and writes nothing. The caller must commit ``invoer``
+    with :func:`write_logboek` before the answer leaves the hub."""
+    privacy = privacy_for(gemeente_config)
+    return _answer(
+        plugins=plugins,
+        privacy=privacy,
+        caller=caller,
+        rol=invoer.rol,
+        trace_id=trace_id,
+        body=body,
+        invoer=invoer,
+        refusal=None,
+        limits=limits_of(gemeente_config),
+    )
 
 
 def new_logboek_invoer(
@@ -239,6 +275,7 @@ def _answer(
     invoer: LogboekInvoer,
     refusal: Exception | None,
     limits: RateLimitSettings | None,
+    referenties: Referenties | None = None,
 ) -> dict[str, Any]:
     # BSNs and doel go into the record first: the privacy officer must be able to find
     # attempts by the person's BSN even when the request is refused or malformed.
@@ -291,6 +328,12 @@ def _answer(
             continue
         gemaskeerd = mask_persoon(raw, beleid)
         waarschuwingen.extend(_waarschuwingen(len(personen), gemaskeerd, beleid))
+        bsn = raw.get("burgerservicenummer")
+        # Under geheimhouding with a restricted view the role sees the name only: no handle
+        # to open more of that person either.
+        beperkt = gemaskeerd.geheim and beleid.bij_geheimhouding is not None
+        if referenties is not None and not beperkt and isinstance(bsn, str) and is_valid_bsn(bsn):
+            gemaskeerd.persoon[REFERENTIE_VELD] = referenties.maak(bsn, caller.subject)
         personen.append(gemaskeerd.persoon)
         invoer.velden.extend(gemaskeerd.velden)
         invoer.betrokkenen.extend(gemaskeerd.betrokkenen)

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hub.privacy.logboek import LogboekCheckpoint, PurgeResultaat, purge
+from hub.privacy.logboek.retention import PurgeResultaat, purge
+from hub.privacy.logboek.tables import LogboekCheckpoint
 from hub.privacy.settings import GemeentePrivacy
 from hub.store.db import Store
 

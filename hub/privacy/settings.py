@@ -6,6 +6,7 @@
     bewaartermijn_dagen = 730                         # logboek retention
     hmac_sleutel = "${KCC_LOGBOEK_HMAC_SLEUTEL}"      # secret reference (default shown)
     encryptie_sleutel = "${KCC_LOGBOEK_ENCRYPTIE_SLEUTEL}"
+    persoon_referentie_minuten = 30                   # lifetime of a persoonReferentie
 
     [privacy.masking.rollen.kcc-medewerker.velden]   # optional policy overrides
     "geboorte.plaats" = "tonen"
@@ -42,6 +43,12 @@ class PrivacySettings(BaseModel):
     hmac_sleutel: Secret = Field(default=SecretRef("${KCC_LOGBOEK_HMAC_SLEUTEL}"))
     encryptie_sleutel: Secret = Field(default=SecretRef("${KCC_LOGBOEK_ENCRYPTIE_SLEUTEL}"))
     masking: dict[str, Any] = Field(default_factory=dict)
+    persoon_referentie_minuten: int = Field(
+        default=30,
+        ge=1,
+        le=480,
+        description="How long a persoonReferentie from a person search can be used.",
+    )
 
 
 class GemeenteLike(Protocol):
@@ -69,6 +76,7 @@ class GemeentePrivacy:
     beleid: MaskeringsBeleid
     sleutels: LogboekSleutels
     bewaartermijn_dagen: int
+    persoon_referentie_minuten: int = 30
 
 
 def load_gemeente_privacy(
@@ -110,6 +118,7 @@ def load_gemeente_privacy(
         beleid=beleid,
         sleutels=LogboekSleutels(code, settings.hmac_sleutel, settings.encryptie_sleutel),
         bewaartermijn_dagen=settings.bewaartermijn_dagen,
+        persoon_referentie_minuten=settings.persoon_referentie_minuten,
     )
 
 

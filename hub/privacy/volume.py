@@ -198,13 +198,19 @@ def check_lookup(
     return Signalen(bulk=bulk)
 
 
+# Searches that list who lives at an address: the stricter address limit applies to both.
+ADRES_ZOEKVRAGEN = frozenset(
+    {"ZoekMetPostcodeEnHuisnummer", "ZoekMetAdresseerbaarObjectIdentificatie"}
+)
+
+
 def soorten_of(query_type: str, query: dict[str, Any]) -> tuple[str, ...]:
     """The stricter limits a person query falls under besides the plain lookup limit."""
     found: list[str] = []
     names = (query.get("geslachtsnaam"), query.get("voornamen"))
     if any(isinstance(n, str) and n.endswith("*") for n in names):
         found.append(WILDCARD)
-    if query_type == "ZoekMetPostcodeEnHuisnummer":
+    if query_type in ADRES_ZOEKVRAGEN:
         found.append(ADRES)
     return tuple(found)
 

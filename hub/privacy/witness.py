@@ -1,6 +1,6 @@
 """A witness for the logboek's chain head: anchors the hub's database credentials cannot rewrite.
 
-The hash chain and the signed head (:mod:`hub.privacy.logboek`) detect every
+The hash chain and the signed head (:mod:`hub.privacy.logboek.chain`) detect every
 edit inside the database, but not a **rollback** (restore an older signed head
 from a backup and delete the later records) or a **wipe** (delete a gemeente's
 records, head and checkpoints): what is left is a valid chain. So the head is
@@ -56,7 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from hub.privacy.keys import LogboekSleutels
-from hub.privacy.logboek import GENESIS, LogboekCheckpoint, LogboekKeten, LogboekRecord
+from hub.privacy.logboek.tables import GENESIS, LogboekCheckpoint, LogboekKeten, LogboekRecord
 from hub.privacy.witness_settings import WitnessSettings
 from hub.store.base import utcnow
 from hub.store.db import Store

@@ -17,7 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from hub.plugin_sdk import Secret, TlsSettings, drop_retired, require_https
 
-SPECS = Path(__file__).resolve().parents[2] / "specs"
+# An installed wheel carries the StUF specs as package data; a checkout has them in specs/.
+_PACKAGED_SPECS = Path(__file__).resolve().parent / "specs"
+SPECS = (
+    _PACKAGED_SPECS if _PACKAGED_SPECS.is_dir() else Path(__file__).resolve().parents[2] / "specs"
+)
 DEFAULT_WSDL = SPECS / "stuf" / "bg0204" / "bg0204.wsdl"
 
 

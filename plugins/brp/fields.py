@@ -13,13 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-AUTO_DELIVERED = (
-    "geheimhoudingPersoonsgegevens",
-    "inOnderzoek",
-    "opschortingBijhouding",
-    "rni",
-    "verificatie",
-)
+from hub.plugin_sdk import AUTOMATIC_FIELDS, antwoordsoort
+
+# In a fixed order, so a selected person's keys come out the same every time.
+AUTO_DELIVERED = tuple(sorted(AUTOMATIC_FIELDS))
 
 # What a KCC-medewerker needs to verify a caller, and what both backends deliver alike.
 DEFAULT_FIELDS: tuple[str, ...] = (
@@ -46,7 +43,8 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "verblijfplaats.verblijfadres.land",
 )
 
-# Searches answer with PersoonBeperkt, which knows only these (BRP Personen 2.x).
+# Searches answer with PersoonBeperkt, which knows only these (BRP Personen 2.x); which
+# query type answers with what is hub.domain.personen's business.
 PERSOON_BEPERKT_FIELDS = frozenset(
     {
         "burgerservicenummer",
@@ -77,10 +75,6 @@ PERSOON_BEPERKT_FIELDS = frozenset(
     }
 )
 
-RAADPLEEG = "RaadpleegMetBurgerservicenummer"
-# This search answers with GezagPersoonBeperkt: PersoonBeperkt plus gezag.
-MET_GEZAG = "ZoekMetAdresseerbaarObjectIdentificatie"
-
 
 def loggable_type(query_type: str) -> str:
     """The query type for a log line: only a plain name passes, never caller-supplied data."""
@@ -103,14 +97,15 @@ def upstream_fields(query_type: str, fields: Iterable[str]) -> list[str]:
     is a 400 upstream, so such paths are left out (the role may see them, the
     search simply cannot deliver them).
     """
+    soort = antwoordsoort(query_type)
     wanted: list[str] = []
     for path in fields:
         if is_auto_delivered(path) or path in wanted:
             continue
         beperkt = path in PERSOON_BEPERKT_FIELDS or (
-            query_type == MET_GEZAG and path.split(".")[0] == "gezag"
+            soort == "GezagPersoonBeperkt" and path.split(".")[0] == "gezag"
         )
-        if query_type != RAADPLEEG and not beperkt:
+        if soort != "Persoon" and not beperkt:
             continue
         wanted.append(path)
     return wanted

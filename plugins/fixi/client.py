@@ -23,6 +23,7 @@ import httpx
 from hub.plugin_sdk import (
     ConfigurationError,
     InvalidRequest,
+    MeldingCategorie,
     NieuweMelding,
     NotFound,
     SecretResolutionError,
@@ -117,6 +118,22 @@ class FixiClient:
             raise UpstreamUnavailable("Fixi gaf een onverwachte lijst categorieën", source="fixi")
         self._categories.put(raw, self.s.categories_ttl_seconds)
         return raw
+
+    def hub_categories(self) -> list[MeldingCategorie]:
+        """Fixi's categories, and the gemeente's aliases (``categorieen``) for them, as names a
+        new melding may use."""
+        items = self.categories()
+        found: list[MeldingCategorie] = []
+        for item in items:
+            ident, name = item.get(self.v.category_list_id), item.get(self.v.category_list_name)
+            if ident is not None and name:
+                found.append(MeldingCategorie(id=str(ident), naam=str(name)))
+        for alias, target in self.s.categorieen.items():
+            wanted = target.strip().casefold()
+            match = next((c for c in found if wanted in (c.naam.casefold(), c.id.casefold())), None)
+            if match is not None:
+                found.append(MeldingCategorie(id=match.id, naam=alias))
+        return found
 
     def ping(self) -> float:
         started = time.perf_counter()

@@ -11,6 +11,7 @@ from hub.plugin_sdk import (
     HealthState,
     HookContext,
     KccError,
+    MeldingCategorie,
     NieuweMelding,
     PluginInfo,
     SecretResolutionError,
@@ -75,3 +76,9 @@ def kcc_create_melding(
 def kcc_get_melding(ctx: HookContext[FixiSettings], extern_id: str) -> UpstreamMelding | None:
     with _client(ctx) as client:
         return client.get(extern_id)
+
+
+@hookimpl
+def kcc_get_melding_categorieen(ctx: HookContext[FixiSettings]) -> list[MeldingCategorie] | None:
+    with _client(ctx) as client:
+        return client.hub_categories()

@@ -16,6 +16,7 @@ from hub.plugin_sdk import (
     SecretResolutionError,
     UpstreamTimeout,
     Zaak,
+    ZaakMetBetrokkenen,
     __version__,
     hookimpl,
 )
@@ -117,9 +118,10 @@ def kcc_search_zaken(
 
 
 @hookimpl
-def kcc_get_zaak(ctx: HookContext[ZaakSettings], identificatie: str) -> Zaak | None:
-    """The first source that knows the identificatie answers; a failing source is skipped
-    unless no other source could answer, because then "not found" would be a guess."""
+def kcc_get_zaak(ctx: HookContext[ZaakSettings], identificatie: str) -> ZaakMetBetrokkenen | None:
+    """The first source that knows the identificatie answers, with the zaak's betrokkenen
+    (ZGW rollen); a failing source is skipped unless no other source could answer, because
+    then "not found" would be a guess."""
     settings: ZaakSettings = ctx.settings
     first_error: KccError | None = None
     for bron in settings.bronnen:

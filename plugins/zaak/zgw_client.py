@@ -25,6 +25,8 @@ from hub.plugin_sdk import (
     UpstreamRejected,
     UpstreamUnavailable,
     Zaak,
+    ZaakBetrokkene,
+    ZaakMetBetrokkenen,
     http_transport,
 )
 from plugins.zaak.catalogi_cache import CatalogiCache
@@ -111,13 +113,39 @@ class ZgwClient:
         raw = self._all_pages(filters)
         return self._readable(raw)
 
-    def zaak(self, identificatie: str) -> Zaak | None:
-        """One zaak by identificatie, or None when this zaaksysteem does not know it."""
+    def zaak(self, identificatie: str) -> ZaakMetBetrokkenen | None:
+        """One zaak by identificatie with its betrokkenen (rollen), or None when this
+        zaaksysteem does not know it. The rollen are what the hub logs the read against."""
         # identificatie is no person data, so the plain list filter is fine here.
         raw = self._all_pages({"identificatie": identificatie}, force_list=True)
         if not raw:
             return None
-        return self._readable(raw[:1])[0]
+        [zaak] = self._readable(raw[:1])
+        url = raw[0].get("url")
+        betrokkenen = self.rollen(self._checked(str(url))) if url else []
+        return ZaakMetBetrokkenen(**zaak.model_dump(), betrokkenen=betrokkenen)
+
+    def rollen(self, zaak_url: str) -> list[ZaakBetrokkene]:
+        """The persons and organisations with a rol in the zaak (``GET /rollen?zaak=``), every
+        page followed by number. Medewerkers and organisatorische eenheden are left out."""
+        found: list[ZaakBetrokkene] = []
+        page = 1
+        for _ in range(self.bron.max_pages):
+            params: dict[str, Any] = {"zaak": zaak_url}
+            if page > 1:
+                params["page"] = page
+            body = self._get_json(f"{self.zaken_url}/rollen", params=params)
+            for rol in body.get("results") or []:
+                betrokkene = _betrokkene(rol)
+                if betrokkene is not None:
+                    found.append(betrokkene)
+            if not body.get("next"):
+                return found
+            page += 1
+        raise UpstreamUnavailable(
+            f"Zaaksysteem {self.bron.naam} gaf meer dan {self.bron.max_pages} pagina's rollen",
+            source=self.bron.naam,
+        )
 
     def ping(self) -> float:
         """One light authenticated request; returns the latency in milliseconds."""
@@ -289,6 +317,27 @@ class ZgwClient:
                 f"Zaaksysteem {self.bron.naam} gaf een onverwacht antwoord", source=self.bron.naam
             )
         return body
+
+
+_IDENTIFICATIE_VELD = {
+    "natuurlijk_persoon": "inpBsn",
+    "niet_natuurlijk_persoon": "innNnpId",
+    "vestiging": "vestigingsNummer",
+}
+
+
+def _betrokkene(rol: Any) -> ZaakBetrokkene | None:
+    if not isinstance(rol, dict):
+        return None
+    soort = rol.get("betrokkeneType")
+    veld = _IDENTIFICATIE_VELD.get(str(soort))
+    identificatie = rol.get("betrokkeneIdentificatie")
+    if veld is None or not isinstance(identificatie, dict):
+        return None
+    nummer = identificatie.get(veld)
+    if not isinstance(nummer, str) or not nummer:
+        return None
+    return ZaakBetrokkene(soort=str(soort), nummer=nummer, rol=rol.get("omschrijvingGeneriek"))
 
 
 def new_http_client(bron: ZgwBron) -> httpx.Client:

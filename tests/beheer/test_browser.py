@@ -32,8 +32,10 @@ from hub.jobs.actors import sync_plugin
 from hub.jobs.broker import install_broker
 from hub.jobs.context import install_runtime
 from hub.jobs.dead_letters import list_dead
-from hub.privacy import logboek
+from hub.klantcontacten.doorlooptijd import vul_aan
+from hub.privacy import inzage
 from hub.privacy.inzage_pdf import pdf_rij
+from hub.privacy.logboek import query as logboek_query
 from hub.privacy.settings import privacy_for
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
@@ -41,6 +43,7 @@ from hub.sync import state
 from tests.beheer.browser import Tab, axe_source, chromium
 from tests.beheer.conftest import build_runtime, lookup_person, write_config
 from tests.privacy.persons import BSN, BSN_PARTNER
+from tests.rapportages.gegevens import genereer, sla_op
 from tests.support.fixtures import DEV_KEY
 from tests.support.oidc_provider import OidcProvider
 
@@ -242,7 +245,7 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
     stand = int(page.locator("input[name=stand]").first.get_attribute("value") or "0")
     privacy = privacy_for(hub.rt.tenants.gemeenten["9999"])
     with hub.rt.store.session() as s:
-        expected = logboek.inzage(
+        expected = inzage.inzage(
             s,
             privacy.sleutels,
             BSN,
@@ -250,7 +253,7 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
             met_medewerker=True,
             tot_en_met=stand,
         )
-        logged = logboek.search(s, privacy.sleutels, bsn=BSN, size=200).items
+        logged = logboek_query.search(s, privacy.sleutels, bsn=BSN, size=200).items
     assert [r.medewerker for r in expected] == ["agent-7", "bo-1"]
     rows = _page_rows(tab)
     assert rows == [
@@ -282,7 +285,9 @@ def test_an_inzage_matches_the_logboek_and_the_csv_and_pdf_hold_the_same_rows(
             position = found
     assert f"Aantal verwerkingen: {len(rows)}\n" in pdf_text, pdf_text[:300]
     with hub.rt.store.session() as s:
-        activiteiten = [r.activiteit for r in logboek.search(s, privacy.sleutels, bsn=BSN).items]
+        activiteiten = [
+            r.activiteit for r in logboek_query.search(s, privacy.sleutels, bsn=BSN).items
+        ]
     assert activiteiten[:3] == ["logboek-inzage-pdf", "logboek-inzage-csv", "logboek-inzage"]
 
     # The other pages of the privacy officer, and where the BSN may and may not appear.
@@ -344,18 +349,32 @@ def _work(hub: Hub) -> None:
         worker.stop()
 
 
-def test_a_teamleider_sees_the_rapportages_placeholder(tab: Tab, hub: Hub) -> None:
+def test_a_teamleider_sees_the_rapportages_with_chart_and_tables(tab: Tab, hub: Hub) -> None:
+    sla_op(hub.rt.store, "9999", genereer(200))
+    gemeente = hub.rt.tenants.get("9999")
+    assert gemeente is not None
+    vul_aan(hub.rt.store, lambda _: gemeente.klantcontacten)
     _dev_login(tab, hub, "teamleider", "Tessa Team")
     tab.check("start-teamleider")
     tab.page.click("text=Rapportages >> nth=0")
+    tab.page.fill("#van", "2026-03-01")
+    tab.page.fill("#tot", "2026-03-31")
+    tab.page.click("#periode button")
+    tab.page.wait_for_selector("#per-week")
     tab.check("rapportages")
-    assert tab.page.locator("#rapportages-binnenkort").is_visible()
+    assert tab.page.locator("#totaal dd").first.inner_text() == "200"
+    assert tab.page.locator("#grafiek svg rect").count() >= 5 * 3 - 2  # weeks x afhandelingen
+    assert tab.page.locator("#per-week tbody tr").count() >= 5
+    assert tab.page.locator("#open-per-afdeling tbody tr").count() >= 1
+    assert "over de termijn" in tab.page.inner_text("#contactverzoeken")
 
 
 def test_a_kcc_medewerker_sees_the_403_page(tab: Tab, hub: Hub) -> None:
     _dev_login_any(tab, hub, "kcc-medewerker")
     assert "Geen toegang" in tab.page.inner_text("h1")
     tab.check("403")
+    tab.page.goto(hub.base + "/beheer/9999/rapportages")
+    assert "Geen toegang" in tab.page.inner_text("h1")
     tab.page.goto(hub.base + "/beheer/9999/bestaat-niet")
     tab.check("404")
     tab.page.click("text=Uitloggen")

@@ -198,13 +198,20 @@ def test_pages_need_a_login_and_the_right_role(client: TestClient) -> None:
     assert client.get("/beheer/9999/wachtrijen").status_code == 403
 
 
-def test_a_teamleider_logs_in_and_sees_the_rapportages_placeholder(client: TestClient) -> None:
+def test_a_teamleider_logs_in_and_sees_the_rapportages(client: TestClient) -> None:
     dev_login(client, "teamleider")
     home = client.get("/beheer/")
     assert home.status_code == 200 and "Rapportages" in home.text
     page = client.get("/beheer/9999/rapportages")
     assert page.status_code == 200
-    assert 'id="rapportages-binnenkort"' in page.text
+    assert 'id="totaal"' in page.text and 'id="contactverzoeken"' in page.text
+
+
+def test_a_bad_period_on_the_rapportages_page_is_a_400_page(client: TestClient) -> None:
+    dev_login(client, "teamleider")
+    page = client.get("/beheer/9999/rapportages", params={"van": "2026-03-10", "tot": "2026-03-01"})
+    assert page.status_code == 400
+    assert "Ongeldige periode" in page.text
 
 
 def test_logging_out_ends_the_session(client: TestClient) -> None:

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
-from hub.privacy import logboek
+from hub.privacy.logboek import query as logboek_query
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.retention import purge_logboek
 from hub.privacy.settings import privacy_for
 from hub.runtime import Runtime
@@ -22,12 +23,12 @@ from tests.privacy.persons import BSN, BSN_PARTNER
 INZAGE = "/beheer/9999/privacy/inzage"
 
 
-def _records(rt: Runtime, activiteit: str) -> list[logboek.LogboekRegel]:
+def _records(rt: Runtime, activiteit: str) -> list[logboek_query.LogboekRegel]:
     with rt.store.session() as s:
         sleutels = privacy_for(rt.tenants.gemeenten["9999"]).sleutels
         return [
             r
-            for r in logboek.search(s, sleutels, bsn=BSN, size=200).items
+            for r in logboek_query.search(s, sleutels, bsn=BSN, size=200).items
             if r.activiteit == activiteit
         ]
 
@@ -105,7 +106,7 @@ def test_an_invalid_bsn_is_refused_without_echoing_it_or_logging(
     assert r.status_code == 400
     assert "elfproef" in r.text and "123456789" not in r.text
     with rt.store.session() as s:
-        assert s.scalar(select(logboek.LogboekRecord.volgnummer)) is None
+        assert s.scalar(select(logboek_tables.LogboekRecord.volgnummer)) is None
 
 
 def test_a_bsn_in_a_page_url_is_refused(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hub.privacy import logboek
+from hub.privacy.logboek import tables as logboek_tables
 from plugins.brp.double.haalcentraal import HaalCentraalDouble, run_haalcentraal_double
 from tests.facades import kiss
 from tests.facades.conftest import (
@@ -54,10 +54,12 @@ def ask(hub: Hub, body: Any, gebruiker: str | None, doel: str | None = DOEL, **e
     return response
 
 
-def records(hub: Hub) -> list[logboek.LogboekRecord]:
+def records(hub: Hub) -> list[logboek_tables.LogboekRecord]:
     with hub.store.session() as session:
         return list(
-            session.scalars(select(logboek.LogboekRecord).order_by(logboek.LogboekRecord.id))
+            session.scalars(
+                select(logboek_tables.LogboekRecord).order_by(logboek_tables.LogboekRecord.id)
+            )
         )
 
 
@@ -147,7 +149,7 @@ def test_a_user_the_directory_does_not_admit_is_refused_and_logged(
     assert record.doel == DOEL
     assert record.medewerker in (gebruiker, KEES.account_naam)
     with hub.store.session() as session:
-        betrokkenen = session.scalars(select(logboek.LogboekBetrokkene)).all()
+        betrokkenen = session.scalars(select(logboek_tables.LogboekBetrokkene)).all()
     assert len(betrokkenen) == 1  # the BSN it asked for, as a keyed hash
 
 

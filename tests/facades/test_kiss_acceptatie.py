@@ -19,7 +19,7 @@ import ldap3
 import pytest
 from sqlalchemy import select
 
-from hub.privacy import logboek
+from hub.privacy.logboek import tables as logboek_tables
 from hub.sync.runner import run_sync
 from plugins.ad.double.samba import (
     BASE_DN,
@@ -138,10 +138,12 @@ def suzanne(response: Any) -> dict[str, Any]:
     return dict(found[0])
 
 
-def logged(hub: Hub) -> list[logboek.LogboekRecord]:
+def logged(hub: Hub) -> list[logboek_tables.LogboekRecord]:
     with hub.store.session() as session:
         return list(
-            session.scalars(select(logboek.LogboekRecord).order_by(logboek.LogboekRecord.id))
+            session.scalars(
+                select(logboek_tables.LogboekRecord).order_by(logboek_tables.LogboekRecord.id)
+            )
         )
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.pluginmanager import load_plugins
 from hub.settings_errors import ConfigError
-from hub.tenants import HubSettings, KlantcontactenSettings, load_tenants
+from hub.tenants import HubSettings, load_tenants
 
 
 def load(tmp_path: Path, section: str) -> list[str]:
@@ -44,6 +45,12 @@ def test_defaults_need_no_section() -> None:
             "klantcontacten.afdelingen",
         ),
         ('[klantcontacten]\nwerkdag_einde = "25:00"\n', "klantcontacten.werkdag_einde"),
+        (
+            '[klantcontacten]\nwerkdag_begin = "17:00"\nwerkdag_einde = "09:00"\n',
+            "klantcontacten.werkdag_einde",
+        ),
+        ('[klantcontacten]\nwerkdag_begin = "8:30"\n', "klantcontacten.werkdag_begin"),
+        ("[klantcontacten]\nnorm_direct_procent = 120\n", "klantcontacten.norm_direct_procent"),
         ('[klantcontacten]\ndoel = "bestaat-niet"\n', "klantcontacten.doel"),
         ("[klantcontacten]\nonbekend = 1\n", "klantcontacten.onbekend"),
     ],

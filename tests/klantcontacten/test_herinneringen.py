@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.klantcontacten import Beleid, plan, verwerk
-from hub.tenants import KlantcontactenSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 from tests.klantcontacten.conftest import Hub, terugbelverzoek
 
 

@@ -15,10 +15,10 @@ import pytest
 from hub.directory.groep_sinks import apply_groepen
 from hub.domain.groepen import Groep
 from hub.klantcontacten import Beleid, plan, te_doen, verwerk
+from hub.klantcontacten_settings import KlantcontactenSettings
 from hub.plugin_api import SyncBatch
 from hub.store.base import utcnow
 from hub.sync.runner import run_sync
-from hub.tenants import KlantcontactenSettings
 from plugins.openklant.double import OpenKlantDouble, run_openklant_double
 from tests.klantcontacten.conftest import Hub, terugbelverzoek
 from tests.support.bellers import BELLERS

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from hub.klantcontacten import Beleid, te_doen, verwerk
 from hub.klantcontacten.tables import KlantcontactRij
-from hub.privacy.logboek import LogboekBetrokkene, LogboekRecord
+from hub.privacy.logboek.tables import LogboekBetrokkene, LogboekRecord
 from hub.privacy.settings import privacy_for
 from tests.klantcontacten.conftest import Hub, terugbelverzoek
 from tests.support.bellers import BELLERS

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from devkit.demo import DEMO_ENV, DEMO_GEMEENTE
 from hub.api.app import create_app
 from hub.auth import issue_dev_token
 from hub.cli import main
-from hub.demo import DEMO_ENV, DEMO_GEMEENTE
 from hub.directory.demo import seed_demo_directory
 from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
 from hub.jobs.context import install_runtime

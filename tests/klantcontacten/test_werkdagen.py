@@ -10,7 +10,7 @@ import pytest
 
 from hub.domain.klantcontacten import Urgentie
 from hub.klantcontacten.werkdagen import deadline_voor, is_werkdag, werkdagen_na
-from hub.tenants import KlantcontactenSettings
+from hub.klantcontacten_settings import KlantcontactenSettings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 STANDAARD = KlantcontactenSettings()  # hoog 1, normaal 2, laag 5 working days; 17:00

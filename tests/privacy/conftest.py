@@ -16,8 +16,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from hub.caller import Caller
-from hub.privacy import logboek
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.settings import GemeentePrivacy, load_gemeente_privacy
+from hub.store.base import Base
 from hub.store.db import Store, make_engine
 from hub.store.migrate import upgrade
 
@@ -26,11 +27,11 @@ POLICY = REPO / "config" / "privacy" / "masking.toml"
 GEMEENTE = "9999"
 
 LOGBOEK_TABLES = [
-    logboek.LogboekRecord.__table__,
-    logboek.LogboekBetrokkene.__table__,
-    logboek.LogboekKeten.__table__,
-    logboek.LogboekCheckpoint.__table__,
-    logboek.LogboekPurgeVergunning.__table__,
+    logboek_tables.LogboekRecord.__table__,
+    logboek_tables.LogboekBetrokkene.__table__,
+    logboek_tables.LogboekKeten.__table__,
+    logboek_tables.LogboekCheckpoint.__table__,
+    logboek_tables.LogboekPurgeVergunning.__table__,
 ]
 
 DOELEN = [
@@ -102,7 +103,7 @@ class Db:
 def _sqlite_db(tmp_path: Path) -> Db:
     url = f"sqlite:///{tmp_path / 'privacy.sqlite3'}"
     engine = make_engine(url)
-    logboek.Base.metadata.create_all(engine, tables=LOGBOEK_TABLES)
+    Base.metadata.create_all(engine, tables=LOGBOEK_TABLES)
 
     def disable() -> None:
         with engine.begin() as conn:
@@ -145,7 +146,7 @@ def _pg_db(url: str) -> Iterator[Db]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    logboek.Base.metadata.create_all(engine, tables=LOGBOEK_TABLES)
+    Base.metadata.create_all(engine, tables=LOGBOEK_TABLES)
 
     def disable() -> None:
         with engine.begin() as conn:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 
 from hub.api.app import create_app
-from hub.privacy import logboek
+from hub.privacy.logboek import tables as logboek_tables
 from hub.runtime import Runtime
 from tests.privacy import personen_plugin
 from tests.privacy.conftest import DOELEN, POLICY, REPO
@@ -84,7 +84,7 @@ def _auth(token_for: Callable[..., str], rol: str) -> dict[str, str]:
 def _count(client: TestClient) -> int:
     runtime: Runtime = client.app_state  # type: ignore[attr-defined]
     with runtime.store.session() as s:
-        return int(s.scalar(select(func.count()).select_from(logboek.LogboekRecord)) or 0)
+        return int(s.scalar(select(func.count()).select_from(logboek_tables.LogboekRecord)) or 0)
 
 
 def _raadpleeg(*bsns: str, doel: str | None = "kcc-identificatie") -> dict[str, Any]:
@@ -258,7 +258,7 @@ def test_an_unwritable_logboek_gives_503_and_no_person_data(
     assert "Dijk" not in r.text and "3653" not in r.text
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(logboek.LogboekRecord)) == 0
+        assert conn.scalar(select(func.count()).select_from(logboek_tables.LogboekRecord)) == 0
     engine.dispose()
 
 

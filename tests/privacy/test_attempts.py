@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from hub.cli import main
-from hub.privacy import logboek
+from hub.privacy import inzage as privacy_inzage
+from hub.privacy.logboek import query as logboek_query
 from hub.privacy.settings import privacy_for
 from hub.runtime import Runtime
 from tests.privacy.persons import BSN
@@ -29,11 +30,11 @@ def client(
     yield from _client(_config(tmp_path), database_url)
 
 
-def inzage(client: TestClient, bsn: str = BSN) -> list[logboek.InzageRegel]:
+def inzage(client: TestClient, bsn: str = BSN) -> list[privacy_inzage.InzageRegel]:
     runtime: Runtime = client.app_state  # type: ignore[attr-defined]
     privacy = privacy_for(runtime.tenants.gemeenten["9999"])
     with runtime.store.session() as session:
-        return logboek.inzage(session, privacy.sleutels, bsn, met_medewerker=True)
+        return privacy_inzage.inzage(session, privacy.sleutels, bsn, met_medewerker=True)
 
 
 def raadpleeg(doel: str = "kcc-identificatie", **extra: Any) -> dict[str, Any]:
@@ -153,5 +154,5 @@ def test_the_command_lines_inzage_and_export_are_logged(
         runtime: Runtime = client.app_state  # type: ignore[attr-defined]
         privacy = privacy_for(runtime.tenants.gemeenten["9999"])
         with runtime.store.session() as session:
-            found = logboek.search(session, privacy.sleutels, medewerker=regels[1].medewerker)
+            found = logboek_query.search(session, privacy.sleutels, medewerker=regels[1].medewerker)
         assert [r.activiteit for r in found.items] == ["logboek-export", "logboek-inzage"]

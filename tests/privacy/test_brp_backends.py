@@ -15,9 +15,10 @@ import pytest
 
 from hub.bsn import mask_bsn
 from hub.caller import Caller
+from hub.domain.personen import AUTOMATIC_FIELDS
+from hub.errors import InvalidRequest
 from hub.pluginmanager import PluginHost, load_plugins
-from hub.privacy import logboek
-from hub.privacy.fields import AUTOMATIC_FIELDS
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.pipeline import lookup_personen
 from hub.tenants import Gemeente, load_tenants
 from tests.privacy.conftest import DOELEN, POLICY, Db, caller
@@ -118,8 +119,8 @@ def test_backoffice_sees_the_family_the_kcc_medewerker_does_not(
     assert full["burgerservicenummer"] == GEZIN
     assert full.get("partners") and full.get("kinderen")
     with sqlite_db.store.session() as s:
-        record = s.query(logboek.LogboekRecord).one()
-        betrokkenen = s.query(logboek.LogboekBetrokkene).count()
+        record = s.query(logboek_tables.LogboekRecord).one()
+        betrokkenen = s.query(logboek_tables.LogboekBetrokkene).count()
     assert record.rol == "backoffice" and betrokkenen >= 3  # the person, a partner, children
 
 
@@ -178,3 +179,26 @@ def test_backoffice_sees_every_field_the_backend_delivers(
     raw.pop("leeftijd", None)
     masked.pop("leeftijd", None)  # computed per request by the BRP
     assert masked == raw
+
+
+def test_a_search_by_adresseerbaar_object_is_answered_by_haal_centraal_and_refused_by_stufbg(
+    sqlite_db: Db, gemeente: tuple[Gemeente, PluginHost], keys_env: None, backend: tuple[str, str]
+) -> None:
+    tenant, host = gemeente
+    demo = persons.by_bsn(DEMO)
+    assert demo is not None
+    body = {
+        "type": "ZoekMetAdresseerbaarObjectIdentificatie",
+        "adresseerbaarObjectIdentificatie": demo["verblijfplaats"][
+            "adresseerbaarObjectIdentificatie"
+        ],
+        "doel": "kcc-identificatie",
+    }
+    if backend[0] == "stufbg":
+        with pytest.raises(InvalidRequest) as refused:
+            lookup_personen(sqlite_db.store, host, tenant, caller("kcc-medewerker"), TRACE, body)
+        assert refused.value.field == "type"
+        return
+    answer = lookup_personen(sqlite_db.store, host, tenant, caller("kcc-medewerker"), TRACE, body)
+    assert answer["type"] == "ZoekMetAdresseerbaarObjectIdentificatie"
+    assert mask_bsn(DEMO) in [p["burgerservicenummer"] for p in answer["personen"]]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
-from hub.privacy import logboek
+from hub.privacy.logboek import chain as logboek_chain
 from hub.privacy.settings import privacy_for, privacy_problems
 from hub.store.base import utcnow
 from hub.store.db import Store, make_engine
@@ -34,10 +34,10 @@ def setup(
     for n, (bsn, dagen) in enumerate([(BSN, 60), (BSN_PARTNER, 50), (BSN, 1)]):
         moment = utcnow() - timedelta(days=dagen)
         with store.session() as s:
-            logboek.append(
+            logboek_chain.append(
                 s,
                 privacy.sleutels,
-                logboek.LogboekInvoer(
+                logboek_chain.LogboekInvoer(
                     gemeente="9999",
                     trace_id=f"{n:032x}",
                     span_id=f"{n:016x}",

@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from hub.privacy import logboek
+from hub.privacy import inzage
 from hub.privacy.keys import LogboekSleutels
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import query as logboek_query
+from hub.privacy.logboek import retention as logboek_retention
+from hub.privacy.logboek import tables as logboek_tables
 from hub.store.base import utcnow
 from tests.privacy.conftest import GEMEENTE, Db
 from tests.privacy.persons import BSN, BSN_GEHEIM, BSN_PARTNER
@@ -18,7 +22,7 @@ from tests.privacy.persons import BSN, BSN_GEHEIM, BSN_PARTNER
 
 def _invoer(
     n: int = 0, *, bsns: list[str] | None = None, dagen_geleden: int = 0, **kw: object
-) -> logboek.LogboekInvoer:
+) -> logboek_chain.LogboekInvoer:
     moment = utcnow() - timedelta(days=dagen_geleden)
     values: dict[str, object] = {
         "gemeente": GEMEENTE,
@@ -27,7 +31,7 @@ def _invoer(
         "name": "personen-bevragen",
         "start_time": moment,
         "end_time": moment + timedelta(milliseconds=5),
-        "status_code": logboek.STATUS_OK,
+        "status_code": logboek_tables.STATUS_OK,
         "status": "ok",
         "http_status": 200,
         "medewerker": f"medewerker-{n % 3}",
@@ -40,18 +44,18 @@ def _invoer(
         "betrokkenen": [BSN] if bsns is None else bsns,
     }
     values.update(kw)
-    return logboek.LogboekInvoer(**values)  # type: ignore[arg-type]
+    return logboek_chain.LogboekInvoer(**values)  # type: ignore[arg-type]
 
 
 def _fill(db: Db, sleutels: LogboekSleutels, count: int, **kw: object) -> None:
     for n in range(count):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, **kw))
+            logboek_chain.append(s, sleutels, _invoer(n, **kw))
 
 
-def _verify(db: Db, sleutels: LogboekSleutels) -> logboek.Verificatie:
+def _verify(db: Db, sleutels: LogboekSleutels) -> logboek_chain.Verificatie:
     with db.store.session() as s:
-        return logboek.verify(s, sleutels)
+        return logboek_chain.verify(s, sleutels)
 
 
 def _attack(db: Db, *statements: str) -> None:
@@ -113,14 +117,14 @@ def test_an_edited_record_is_the_first_broken_one(db: Db, sleutels: LogboekSleut
     _attack(db, "UPDATE logboek SET doel = 'iets-anders' WHERE volgnummer = 3")
     result = _verify(db, sleutels)
     assert not result.intact
-    assert result.eerste_breuk == logboek.Breuk(3, "inhoud gewijzigd: de hash klopt niet")
+    assert result.eerste_breuk == logboek_chain.Breuk(3, "inhoud gewijzigd: de hash klopt niet")
 
 
 def test_an_edited_betrokkene_breaks_its_record(db: Db, sleutels: LogboekSleutels) -> None:
     _fill(db, sleutels, 4)
     other = sleutels.betrokkene_hash(BSN_GEHEIM)
     _attack(db, f"UPDATE logboek_betrokkene SET betrokkene_hash = '{other}' WHERE volgnummer = 2")
-    assert _verify(db, sleutels).eerste_breuk == logboek.Breuk(
+    assert _verify(db, sleutels).eerste_breuk == logboek_chain.Breuk(
         2, "inhoud gewijzigd: de hash klopt niet"
     )
 
@@ -199,7 +203,7 @@ def test_chains_of_gemeenten_are_separate(
     other = LogboekSleutels("0363", sleutels.hmac_sleutel, sleutels.encryptie_sleutel)
     _fill(db, sleutels, 2)
     with db.store.session() as s:
-        record = logboek.append(s, other, _invoer(9, gemeente="0363"))
+        record = logboek_chain.append(s, other, _invoer(9, gemeente="0363"))
     assert record.volgnummer == 1
     assert _verify(db, sleutels).intact and _verify(db, other).intact
 
@@ -211,7 +215,7 @@ def test_concurrent_appends_do_not_fork_the_chain(db: Db, sleutels: LogboekSleut
         try:
             for n in range(8):
                 with db.store.session() as s:
-                    logboek.append(s, sleutels, _invoer(offset + n))
+                    logboek_chain.append(s, sleutels, _invoer(offset + n))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -228,17 +232,17 @@ def test_concurrent_appends_do_not_fork_the_chain(db: Db, sleutels: LogboekSleut
 def test_retention_purge_keeps_the_chain_verifiable(db: Db, sleutels: LogboekSleutels) -> None:
     for n in range(4):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=60))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=60))
     for n in range(4, 7):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=1))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=1))
     with db.store.session() as s:
-        result = logboek.purge(s, sleutels, 30)
+        result = logboek_retention.purge(s, sleutels, 30)
     assert result.verwijderd == 4 and result.tot_en_met_volgnummer == 4
     check = _verify(db, sleutels)
     assert check.intact and check.checkpoint_volgnummer == 4 and check.aantal_gecontroleerd == 3
     with db.store.session() as s:
-        logboek.append(s, sleutels, _invoer(9))
+        logboek_chain.append(s, sleutels, _invoer(9))
     assert _verify(db, sleutels).intact
     with db.admin.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM logboek")).scalar_one() == 4
@@ -249,14 +253,14 @@ def test_a_second_purge_continues_from_the_first_checkpoint(
 ) -> None:
     for n in range(3):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=100))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=100))
     for n in range(3, 5):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=40))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=40))
     with db.store.session() as s:
-        assert logboek.purge(s, sleutels, 60).verwijderd == 3
+        assert logboek_retention.purge(s, sleutels, 60).verwijderd == 3
     with db.store.session() as s:
-        assert logboek.purge(s, sleutels, 30).verwijderd == 2
+        assert logboek_retention.purge(s, sleutels, 30).verwijderd == 2
     check = _verify(db, sleutels)
     assert check.intact and check.checkpoint_volgnummer == 5
 
@@ -277,9 +281,9 @@ def test_deleting_old_records_without_a_checkpoint_is_detected(
 def test_a_forged_checkpoint_is_detected(db: Db, sleutels: LogboekSleutels) -> None:
     for n in range(4):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=60))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=60))
     with db.store.session() as s:
-        logboek.purge(s, sleutels, 30)
+        logboek_retention.purge(s, sleutels, 30)
     _attack(db, "UPDATE logboek_checkpoint SET aantal_verwijderd = 1")
     breuk = _verify(db, sleutels).eerste_breuk
     assert breuk is not None and "checkpoint" in breuk.reden
@@ -288,11 +292,11 @@ def test_a_forged_checkpoint_is_detected(db: Db, sleutels: LogboekSleutels) -> N
 def test_a_broken_chain_is_not_purged(db: Db, sleutels: LogboekSleutels) -> None:
     for n in range(3):
         with db.store.session() as s:
-            logboek.append(s, sleutels, _invoer(n, dagen_geleden=60))
+            logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=60))
     _attack(db, "UPDATE logboek SET medewerker = 'x' WHERE volgnummer = 2")
     # The attacker left the guards off; re-verify and try to purge the evidence.
-    with pytest.raises(logboek.PurgeGeweigerd), db.store.session() as s:
-        logboek.purge(s, sleutels, 30)
+    with pytest.raises(logboek_retention.PurgeGeweigerd), db.store.session() as s:
+        logboek_retention.purge(s, sleutels, 30)
     with db.admin.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM logboek")).scalar_one() == 3
 
@@ -302,16 +306,18 @@ def test_search_finds_records_by_bsn_medewerker_doel_and_period(
 ) -> None:
     _fill(db, sleutels, 6)
     with db.store.session() as s:
-        logboek.append(s, sleutels, _invoer(7, bsns=[BSN_PARTNER], doel="zaakbehandeling"))
-        logboek.append(s, sleutels, _invoer(8, bsns=[BSN_GEHEIM], dagen_geleden=10))
+        logboek_chain.append(s, sleutels, _invoer(7, bsns=[BSN_PARTNER], doel="zaakbehandeling"))
+        logboek_chain.append(s, sleutels, _invoer(8, bsns=[BSN_GEHEIM], dagen_geleden=10))
     with db.store.session() as s:
-        assert logboek.search(s, sleutels, bsn=BSN).totaal == 6
-        assert [r.volgnummer for r in logboek.search(s, sleutels, bsn=BSN_PARTNER).items] == [7]
-        assert logboek.search(s, sleutels, medewerker="medewerker-0").totaal == 2
-        assert logboek.search(s, sleutels, doel="zaakbehandeling").totaal == 1
-        recent = logboek.search(s, sleutels, van=utcnow() - timedelta(days=1))
+        assert logboek_query.search(s, sleutels, bsn=BSN).totaal == 6
+        assert [r.volgnummer for r in logboek_query.search(s, sleutels, bsn=BSN_PARTNER).items] == [
+            7
+        ]
+        assert logboek_query.search(s, sleutels, medewerker="medewerker-0").totaal == 2
+        assert logboek_query.search(s, sleutels, doel="zaakbehandeling").totaal == 1
+        recent = logboek_query.search(s, sleutels, van=utcnow() - timedelta(days=1))
         assert recent.totaal == 7
-        page = logboek.search(s, sleutels, page=2, size=3)
+        page = logboek_query.search(s, sleutels, page=2, size=3)
         assert [r.volgnummer for r in page.items] == [5, 4, 3] and page.totaal == 8
         assert page.items[0].aantal_betrokkenen == 1
 
@@ -319,9 +325,9 @@ def test_search_finds_records_by_bsn_medewerker_doel_and_period(
 def test_inzage_lists_who_saw_the_data_when_and_why(db: Db, sleutels: LogboekSleutels) -> None:
     _fill(db, sleutels, 2)
     with db.store.session() as s:
-        logboek.append(s, sleutels, _invoer(5, bsns=[BSN_PARTNER]))
+        logboek_chain.append(s, sleutels, _invoer(5, bsns=[BSN_PARTNER]))
     with db.store.session() as s:
-        regels = logboek.inzage(
+        regels = inzage.inzage(
             s,
             sleutels,
             BSN,
@@ -330,9 +336,9 @@ def test_inzage_lists_who_saw_the_data_when_and_why(db: Db, sleutels: LogboekSle
     assert len(regels) == 2
     assert regels[0].doel_omschrijving == "Vaststellen wie de beller is"
     assert regels[0].medewerker is None and regels[0].rol == "kcc-medewerker"
-    csv_text = logboek.inzage_csv(regels)
+    csv_text = inzage.inzage_csv(regels)
     assert csv_text.splitlines()[0].startswith("tijdstip;organisatie;rol")
-    document = logboek.inzage_json(GEMEENTE, BSN, regels)
+    document = inzage.inzage_json(GEMEENTE, BSN, regels)
     assert document["betrokkene"] == "*****3653" and document["aantal"] == 2
     assert BSN not in csv_text and BSN not in str(document)
 
@@ -340,7 +346,7 @@ def test_inzage_lists_who_saw_the_data_when_and_why(db: Db, sleutels: LogboekSle
 def test_export_has_every_record_with_its_hashes(db: Db, sleutels: LogboekSleutels) -> None:
     _fill(db, sleutels, 3)
     with db.store.session() as s:
-        items = list(logboek.export(s, GEMEENTE))
+        items = list(logboek_query.export(s, GEMEENTE))
     assert items[0]["soort"] == "keten" and items[0]["kop"]["volgnummer"] == 3
     assert [i["volgnummer"] for i in items[1:]] == [1, 2, 3]
     assert items[2]["prev_hash"] == items[1]["record_hash"]
@@ -372,7 +378,7 @@ def test_verifying_while_others_append_reports_no_false_break(
         n = 100
         while not stop.is_set():
             with db.store.session() as s:
-                logboek.append(s, sleutels, _invoer(n))
+                logboek_chain.append(s, sleutels, _invoer(n))
             n += 1
 
     thread = threading.Thread(target=appender)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
-from hub.privacy import logboek
 from hub.privacy.keys import LogboekSleutels
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import retention as logboek_retention
 from hub.store.db import Store, make_engine
 from tests.privacy.test_logboek import _invoer
 
@@ -24,7 +25,7 @@ def test_the_migrated_logboek_is_append_only_and_purgeable(
     try:
         for n in range(3):
             with store.session() as s:
-                logboek.append(s, sleutels, _invoer(n, dagen_geleden=90))
+                logboek_chain.append(s, sleutels, _invoer(n, dagen_geleden=90))
         for statement in (
             "UPDATE logboek SET doel = 'x'",
             "DELETE FROM logboek",
@@ -34,9 +35,9 @@ def test_the_migrated_logboek_is_append_only_and_purgeable(
             with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
                 conn.execute(text(statement))
         with store.session() as s:
-            assert logboek.purge(s, sleutels, 30).verwijderd == 3
+            assert logboek_retention.purge(s, sleutels, 30).verwijderd == 3
         with store.session() as s:
-            assert logboek.verify(s, sleutels).intact
+            assert logboek_chain.verify(s, sleutels).intact
         with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
             conn.execute(text("UPDATE logboek_checkpoint SET volgnummer = 1"))
     finally:

@@ -18,7 +18,9 @@ from hub.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from hub.privacy import logboek
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import query as logboek_query
+from hub.privacy.logboek import tables as logboek_tables
 from hub.privacy.pipeline import lookup_personen
 from hub.privacy.settings import GemeentePrivacy
 from hub.store.db import Store, make_engine
@@ -59,16 +61,20 @@ def _lookup(
     )
 
 
-def _records(db: Db) -> list[logboek.LogboekRecord]:
+def _records(db: Db) -> list[logboek_tables.LogboekRecord]:
     with db.store.session() as s:
         return list(
-            s.scalars(select(logboek.LogboekRecord).order_by(logboek.LogboekRecord.volgnummer))
+            s.scalars(
+                select(logboek_tables.LogboekRecord).order_by(
+                    logboek_tables.LogboekRecord.volgnummer
+                )
+            )
         )
 
 
 def _betrokkenen(db: Db) -> list[str]:
     with db.store.session() as s:
-        return list(s.scalars(select(logboek.LogboekBetrokkene.betrokkene_hash)))
+        return list(s.scalars(select(logboek_tables.LogboekBetrokkene.betrokkene_hash)))
 
 
 def test_a_kcc_medewerker_gets_the_masked_person_and_a_logboek_record(
@@ -175,7 +181,7 @@ def test_a_doel_not_allowed_for_the_role_is_a_403_and_the_attempt_is_findable_by
         _lookup(db, brp, privacy, "kcc-medewerker", _raadpleeg(BSN, doel="zaakbehandeling"))
     assert brp.calls == []
     with db.store.session() as s:
-        [regel] = logboek.search(s, privacy.sleutels, bsn=BSN).items
+        [regel] = logboek_query.search(s, privacy.sleutels, bsn=BSN).items
     assert regel.status == "geen_toegang" and regel.http_status == 403
 
 
@@ -277,7 +283,7 @@ def test_every_response_extends_one_intact_chain(
         _lookup(db, brp, privacy, "kcc-medewerker", _raadpleeg(BSN, doel=None))
     _lookup(db, brp, privacy, "backoffice", _raadpleeg(BSN_GEHEIM))
     with db.store.session() as s:
-        result = logboek.verify(s, privacy.sleutels)
+        result = logboek_chain.verify(s, privacy.sleutels)
     assert result.intact and result.laatste_volgnummer == 3
 
 

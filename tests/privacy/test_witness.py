@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from hub.cli import main
-from hub.privacy import logboek, witness
+from hub.privacy import witness
+from hub.privacy.logboek import chain as logboek_chain
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 from hub.store.db import Store, make_engine
@@ -104,10 +105,10 @@ def _append(store: Store, sleutels: Any, count: int, medewerker: str = "m-1") ->
     for _ in range(count):
         moment = utcnow()
         with store.session() as s:
-            logboek.append(
+            logboek_chain.append(
                 s,
                 sleutels,
-                logboek.LogboekInvoer(
+                logboek_chain.LogboekInvoer(
                     gemeente="9999",
                     trace_id=secrets.token_hex(16),
                     span_id=secrets.token_hex(8),
@@ -221,7 +222,7 @@ def test_a_rollback_is_reported_with_what_the_witness_saw(
     _attack(database_url, *_rollback(backup))
     # Without the witness the chain looks fine: three records under a validly signed head.
     with store.session() as s:
-        assert logboek.verify(s, sleutels).intact
+        assert logboek_chain.verify(s, sleutels).intact
     result = _cli(config, "verify")
     assert "de getuige zag de keten al op volgnummer 5, de keten staat op 3" in result.output
 
@@ -276,7 +277,7 @@ def _rolled_back(store: Store, sleutels: Any, getuige: witness.Getuige, url: str
         witness.anchor(s, sleutels, getuige)
     _attack(url, *_rollback(backup))
     with store.session() as s:
-        result = logboek.verify(s, sleutels)
+        result = logboek_chain.verify(s, sleutels)
         assert result.intact
         return witness.check_chain(s, sleutels, getuige.lees("9999"), result.laatste_volgnummer)
 

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hub.store.migrate import upgrade
+from hub.wiring import install_sinks
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_KEY = "test-dev-key-" + "k" * 40
@@ -31,6 +32,12 @@ LOGBOEK_KEYS = {
     "KCC_LOGBOEK_HMAC_SLEUTEL": "dGVzdC1obWFjLXNsZXV0ZWwtMzItYnl0ZXMtLS0tLS0=",
     "KCC_LOGBOEK_ENCRYPTIE_SLEUTEL": "dGVzdC1hZXMtc2xldXRlbC0zMi1ieXRlcy0tLS0tLS0=",
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hub_sinks() -> None:
+    """The hub's own sync sinks, as Runtime.build installs them, for tests using one directly."""
+    install_sinks()
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 
 
 class OidcProvider(LoopbackWsgiDouble):

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble, make_ca
+from devkit.doubles import LoopbackWsgiDouble, make_ca
 
 POLICY = "1.3.6.1.4.1.99999.1"
 

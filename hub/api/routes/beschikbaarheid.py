@@ -1,8 +1,7 @@
 """``/medewerkers/{id}/beschikbaarheid``: busy blocks of one colleague, before transferring a call.
 
-Served from the store when it is fresh and covers the window asked; otherwise asked of
-the gemeente's calendar plugin (and stored). When the calendar cannot be reached, the last
-known availability is served with its age and ``actueel: false``.
+The read-through (store first, the calendar plugin when stale, the last known state when the
+calendar is unreachable) is :mod:`hub.beschikbaarheid.venster`; this module translates HTTP.
 """
 
 from __future__ import annotations
@@ -15,12 +14,11 @@ from pydantic import Field
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
-from hub.beschikbaarheid.refresh import DEFAULT_MAX_AGE, DEFAULT_WINDOW, HOOK
-from hub.beschikbaarheid.store import Opgeslagen, latest, upsert
-from hub.directory import get as get_medewerker
+from hub.beschikbaarheid.refresh import DEFAULT_MAX_AGE
+from hub.beschikbaarheid.venster import venster_van_medewerker
 from hub.domain.base import ApiModel, DatumTijd
 from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.errors import InvalidRequest, KccError, NotFound
+from hub.errors import InvalidRequest
 
 router = APIRouter(tags=["Medewerkers"])
 
@@ -48,10 +46,6 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
     return value
 
 
-def _binnen(item: Beschikbaarheid, van: datetime, tot: datetime) -> Beschikbaarheid:
-    return item.model_copy(update={"bezet": [b for b in item.bezet if b.tot > van and b.van < tot]})
-
-
 @router.get(
     "/medewerkers/{id}/beschikbaarheid",
     summary="Beschikbaarheid en bezette blokken van een medewerker",
@@ -77,63 +71,23 @@ def beschikbaarheid_van_medewerker(
         raise InvalidRequest("tot moet na van liggen", field="tot")
     if einde - begin > MAX_VENSTER:
         raise InvalidRequest("het venster mag hoogstens 41 dagen zijn", field="tot")
-    code = t.gemeente.code
-    with t.store.session() as session:
-        gevonden = get_medewerker(session, code, id)
-        if gevonden is None:
-            raise NotFound("medewerker niet gevonden")
-        email = gevonden[0].email
-        if not email:
-            raise NotFound("deze medewerker heeft geen mailadres voor een agenda")
-        opgeslagen = latest(session, code, [email]).get(email.strip().lower())
-
-    venster = (begin, einde)
-    if (
-        opgeslagen is not None
-        and not opgeslagen.verouderd(MAX_LEEFTIJD, nu)
-        and opgeslagen.dekt(begin, einde)
-    ):
-        return _antwoord(id, venster, opgeslagen, actueel=True, nu=nu)
-    # Ask as far ahead as a sync would: the same single upstream call then also serves
-    # the next requests for this colleague from the store.
-    gevraagd_tot = max(einde, nu + DEFAULT_WINDOW)
-    try:
-        vers = t.plugins.first(
-            code,
-            HOOK,
-            caller=t.caller,
-            trace_id=t.trace_id,
-            emails=[email],
-            van=min(begin, nu),
-            tot=gevraagd_tot,
-        )
-    except KccError:
-        if opgeslagen is None:
-            raise
-        return _antwoord(id, venster, opgeslagen, actueel=False, nu=nu)
-    key = email.strip().lower()
-    item = next((b for b in vers or [] if b.email.strip().lower() == key), None)
-    if item is None:
-        raise NotFound("de agenda gaf geen antwoord voor deze medewerker")
-    with t.store.session() as session:
-        upsert(session, code, [item], nu, venster_tot=gevraagd_tot)
-    return _antwoord(id, venster, Opgeslagen(item, nu, gevraagd_tot), actueel=True, nu=nu)
-
-
-def _antwoord(
-    medewerker_id: str,
-    venster: tuple[datetime, datetime],
-    opgeslagen: Opgeslagen,
-    *,
-    actueel: bool,
-    nu: datetime,
-) -> BeschikbaarheidVenster:
-    van, tot = venster
+    venster = venster_van_medewerker(
+        t.store,
+        t.plugins,
+        t.gemeente.code,
+        id,
+        begin,
+        einde,
+        nu=nu,
+        max_age=MAX_LEEFTIJD,
+        caller=t.caller,
+        trace_id=t.trace_id,
+    )
     return BeschikbaarheidVenster(
-        medewerker_id=medewerker_id,
-        van=van,
-        tot=tot,
-        beschikbaarheid=_binnen(opgeslagen.beschikbaarheid, van, tot),
-        actueel=actueel,
-        leeftijd_seconden=max(0, int(opgeslagen.leeftijd(nu).total_seconds())),
+        medewerker_id=id,
+        van=begin,
+        tot=einde,
+        beschikbaarheid=venster.beschikbaarheid(),
+        actueel=venster.actueel,
+        leeftijd_seconden=max(0, int(venster.leeftijd(nu).total_seconds())),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import GemeenteCode, runtime
 from hub.api.problems import PROBLEM_JSON, problem_responses
+from hub.domain.personen import query_schema
 from hub.errors import InvalidRequest, KccError
 from hub.facades.haalcentraal import bevraag, foutbericht
 
@@ -34,39 +35,31 @@ api_key = APIKeyHeader(
 )
 
 
-class HaalCentraalVraag(BaseModel):
-    """Een vraag zoals Haal Centraal BRP Personen v2 die kent, zoals KISS die stuurt."""
-
-    model_config = ConfigDict(title="HaalCentraalVraag")
-
-    type: Literal[
-        "RaadpleegMetBurgerservicenummer",
-        "ZoekMetGeslachtsnaamEnGeboortedatum",
-        "ZoekMetNaamEnGemeenteVanInschrijving",
-        "ZoekMetPostcodeEnHuisnummer",
-    ]
-    # Lengths as in Haal Centraal BRP Personen v2 (specs/brp/personen-openapi.yaml).
-    fields: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=130)
-    burgerservicenummer: list[Annotated[str, Field(min_length=9, max_length=9)]] | None = Field(
-        default=None, min_length=1, max_length=20
-    )
-    geslachtsnaam: str | None = Field(
-        default=None, max_length=200, description="Met * aan het eind: begint met."
-    )
-    geboortedatum: str | None = Field(default=None, max_length=10, description="JJJJ-MM-DD")
-    voornamen: str | None = Field(default=None, max_length=200)
-    voorvoegsel: str | None = Field(default=None, max_length=10)
-    geslacht: str | None = Field(default=None, max_length=1)
-    gemeenteVanInschrijving: str | None = Field(default=None, max_length=4)  # noqa: N815
-    postcode: str | None = Field(default=None, max_length=7)
-    huisnummer: int | Annotated[str, Field(max_length=5)] | None = Field(
-        default=None, description="KISS stuurt een string."
-    )
-    huisletter: str | None = Field(default=None, max_length=1, description="Leeg: geen huisletter.")
-    huisnummertoevoeging: str | None = Field(
-        default=None, max_length=4, description="Leeg: geen toevoeging."
-    )
-    inclusiefOverledenPersonen: bool | None = None  # noqa: N815
+# The standard's query (hub.domain.personen) as KISS sends it: ``fields`` always, the
+# huisnummer as a string, an empty huisletter or toevoeging for none.
+_VRAAG_SCHEMA = query_schema(
+    "HaalCentraalVraag",
+    required=frozenset({"fields"}),
+    overrides={
+        "huisnummer": {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": 99999},
+                {"type": "string", "maxLength": 5},
+            ],
+            "description": "KISS stuurt een string.",
+        },
+        "huisletter": {
+            "type": "string",
+            "maxLength": 1,
+            "description": "Leeg: geen huisletter.",
+        },
+        "huisnummertoevoeging": {
+            "type": "string",
+            "maxLength": 4,
+            "description": "Leeg: geen toevoeging.",
+        },
+    },
+)
 
 
 class HaalCentraalAntwoord(BaseModel):
@@ -113,7 +106,7 @@ async def _json_body(request: Request) -> Any:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": HaalCentraalVraag.model_json_schema()}},
+            "content": {"application/json": {"schema": _VRAAG_SCHEMA}},
         }
     },
 )

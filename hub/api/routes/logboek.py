@@ -18,8 +18,10 @@ from hub.api.problems import problem_responses
 from hub.bsn import is_valid_bsn
 from hub.domain.base import ApiModel, AwareDatumTijd
 from hub.errors import InvalidRequest
-from hub.privacy import logboek, witness
+from hub.privacy import witness
 from hub.privacy.inzage_gebruik import ZOEKEN, log_gebruik
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import query as logboek_query
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
 
@@ -52,7 +54,7 @@ class LogboekZoekvraag(ApiModel):
         le=100_000,
         description="Paginanummer vanaf 1; een pagina voorbij het einde geeft een lege lijst.",
     )
-    pagina_grootte: int = Field(default=50, ge=1, le=logboek.MAX_PAGE_SIZE)
+    pagina_grootte: int = Field(default=50, ge=1, le=logboek_query.MAX_PAGE_SIZE)
 
 
 class LogboekRegel(ApiModel):
@@ -123,7 +125,7 @@ def logboek_zoeken(
     privacy = privacy_for(t.gemeente)
     started = utcnow()
     with t.store.session() as session:
-        pagina = logboek.search(
+        pagina = logboek_query.search(
             session,
             privacy.sleutels,
             bsn=vraag.burgerservicenummer,
@@ -166,7 +168,7 @@ def logboek_verificatie(
     settings = request.app.state.runtime.tenants.hub.witness
     status, bevinding = "niet_ingesteld", None
     with t.store.session() as session:
-        result = logboek.verify(session, privacy.sleutels)
+        result = logboek_chain.verify(session, privacy.sleutels)
         if settings is not None and result.intact:
             try:
                 ankers = witness.witness_from_settings(settings).lees(t.gemeente.code)
@@ -179,7 +181,7 @@ def logboek_verificatie(
                 )
     breuk = result.eerste_breuk
     if bevinding is not None and not bevinding.intact:
-        breuk = logboek.Breuk(bevinding.volgnummer or 0, bevinding.reden or "")
+        breuk = logboek_chain.Breuk(bevinding.volgnummer or 0, bevinding.reden or "")
     return Verificatie(
         intact=breuk is None,
         aantal_gecontroleerd=result.aantal_gecontroleerd,

@@ -15,8 +15,10 @@ from fastapi import APIRouter, Depends, Header, Path, Response
 
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
-from hub.domain.meldingen import NieuweMelding
+from hub.domain.meldingen import MeldingCategorie, NieuweMelding
 from hub.meldingen import Melding, accept, dispatch, get_melding
+from hub.meldingen.categorieen import categorieen, controleer_categorie
+from hub.meldingen.zoeken import MeldingenLijst, MeldingenZoekvraag, zoek_meldingen
 
 router = APIRouter(tags=["Meldingen"])
 
@@ -46,6 +48,7 @@ def melding_indienen(
     ],
 ) -> Melding:
     code = t.gemeente.code
+    controleer_categorie(t.plugins, code, t.caller, t.trace_id, melding.categorie)
     opgeslagen, nieuw = accept(t.store, code, t.caller, idempotency_key, melding)
     if nieuw:
         dispatch(code, opgeslagen.id)
@@ -53,6 +56,32 @@ def melding_indienen(
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"{_base(code)}/meldingen/{opgeslagen.id}"
     return opgeslagen
+
+
+@router.get(
+    "/meldingen/categorieen",
+    summary="De categorieën waaronder een melding kan worden ingediend",
+    response_model=list[MeldingCategorie],
+    responses=problem_responses(401, 403, 404, 501, 502, 503, 504),
+)
+def melding_categorieen(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+) -> list[MeldingCategorie]:
+    return categorieen(t.plugins, t.gemeente.code, t.caller, t.trace_id)
+
+
+@router.post(
+    "/meldingen/_zoek",
+    summary="De meldingen van een melder (telefoon, e-mail of BSN in de body)",
+    response_model=MeldingenLijst,
+    responses=problem_responses(400, 401, 403, 404, 503),
+)
+def meldingen_zoeken(
+    t: Annotated[Tenant, Depends(tenant_for(*ROLLEN))],
+    vraag: MeldingenZoekvraag,
+) -> MeldingenLijst:
+    """Elke zoekvraag komt in het logboek voordat er meldingen de hub verlaten."""
+    return zoek_meldingen(t.store, t.gemeente, t.caller, t.trace_id, vraag)
 
 
 @router.get(

@@ -15,9 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hub.beheer.configuratie import config_check
 from hub.beheer.plugins import plugin_overzicht, synchronisatie_aanvragen, synchronisaties
 from hub.beheer.web.context import Pagina, PaginaFout, controleer_csrf, pagina_voor
-from hub.errors import NotFound
+from hub.domain.rapportages import Groepering
+from hub.errors import InvalidRequest, NotFound
 from hub.jobs.dead_letters import discard_dead, list_dead, retry_dead
 from hub.meldingen.backlog import opnieuw_indienen, outbox_stand
+from hub.rapportages import periode, rapportage
+from hub.rapportages.grafiek import grafiek
+from hub.store.base import utcnow
 from hub.sync import state
 
 router = APIRouter(prefix="/{gemeentecode}")
@@ -137,7 +141,23 @@ def configuratie(p: Beheerder) -> Response:
 
 
 @router.get("/rapportages", response_class=HTMLResponse)
-def rapportages(p: Teamleider) -> Response:
-    # The rapportages themselves (klantcontacten per week, overdue contactverzoeken per afdeling)
-    # come with the rapportages feature (issue 10); this page is where they will be shown.
-    return p.render("teamleider/rapportages.html", actief="rapportages")
+def rapportages(
+    p: Teamleider,
+    van: Annotated[str | None, Query(max_length=10)] = None,
+    tot: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    # Per week, as the teamleider plans: the figures and chart come from hub.rapportages.
+    nu = utcnow()
+    try:
+        gevraagd = periode(van or None, tot or None, nu)
+    except InvalidRequest as exc:
+        raise PaginaFout(400, "Ongeldige periode", exc.detail.capitalize() + ".") from None
+    r = rapportage(
+        p.rt.store,
+        p.gemeente.code,
+        gevraagd,
+        Groepering.WEEK,
+        norm_direct_procent=p.gemeente.klantcontacten.norm_direct_procent,
+        nu=nu,
+    )
+    return p.render("teamleider/rapportages.html", actief="rapportages", r=r, grafiek=grafiek(r))

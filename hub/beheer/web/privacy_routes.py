@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from hub.beheer.web.context import TZ, Pagina, PaginaFout, controleer_csrf, pagina_voor, tijd
 from hub.bsn import is_valid_bsn
 from hub.errors import ServiceUnavailable
+from hub.privacy import inzage
 from hub.privacy import inzage_gebruik as inzage_feature
-from hub.privacy import logboek
 from hub.privacy.inzage_pdf import inzage_pdf
+from hub.privacy.logboek import chain as logboek_chain
+from hub.privacy.logboek import query as logboek_query
 from hub.privacy.retention import laatste_opschoning
 from hub.privacy.settings import privacy_for
 from hub.store.base import utcnow
@@ -107,7 +109,7 @@ def inzage_csv(
 ) -> Response:
     resultaat = _download(p, csrf, bsn, met_medewerker, stand, inzage_feature.INZAGE_CSV)
     return Response(
-        logboek.inzage_csv(resultaat.regels).encode("utf-8-sig"),
+        inzage.inzage_csv(resultaat.regels).encode("utf-8-sig"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": _bestandsnaam("csv")},
     )
@@ -157,7 +159,7 @@ def zoeken(
     if gezocht:
         tz = TZ
         with p.rt.store.session() as session:
-            resultaat = logboek.search(
+            resultaat = logboek_query.search(
                 session,
                 privacy_for(p.gemeente).sleutels,
                 medewerker=medewerker.strip() or None,
@@ -183,7 +185,7 @@ def zoeken(
 @router.get("/verificatie", response_class=HTMLResponse)
 def verificatie(p: PrivacyOfficer) -> Response:
     with p.rt.store.session() as session:
-        resultaat = logboek.verify(session, privacy_for(p.gemeente).sleutels)
+        resultaat = logboek_chain.verify(session, privacy_for(p.gemeente).sleutels)
     return p.render(
         "privacy/verificatie.html",
         actief="privacy/verificatie",

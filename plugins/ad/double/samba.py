@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ldap3.protocol.microsoft import extended_dn_control
 
-from hub.doubles import issue_certificate, make_ca, write_private_key
+from devkit.doubles import issue_certificate, make_ca, write_private_key
 
 REALM = "GEMEENTE.TEST"
 DOMAIN = "GEMEENTE"

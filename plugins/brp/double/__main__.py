@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from hub.doubles import stop_on_signals
+from devkit.doubles import stop_on_signals
 from plugins.brp.double.haalcentraal import Auth, HaalCentraalDouble
 from plugins.brp.double.stufbg import StufBgDouble
 

@@ -35,8 +35,8 @@ from urllib.parse import parse_qs
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
+from devkit.doubles import LoopbackWsgiDouble, QuietHandler
 from hub.bsn import is_valid_bsn
-from hub.doubles import LoopbackWsgiDouble, QuietHandler
 from plugins.brp.double import persons
 from plugins.brp.double.spec import (
     AUTO_DELIVERED,
@@ -125,6 +125,7 @@ class HaalCentraalDouble(LoopbackWsgiDouble):
         self.faults = Faults()
         self.requests: list[Recorded] = []
         self.spec_violations: list[str] = []
+        self.timings: list[tuple[float, float]] = []
         self.peildatum = peildatum
         # Spec checks cost ~10 ms per call. Only benchmarks that need a fast, quiet upstream
         # turn them off; tests never do (they exist to catch drift).
@@ -146,7 +147,10 @@ class HaalCentraalDouble(LoopbackWsgiDouble):
     # -- WSGI -------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        started = time.perf_counter()
         response = self._handle(request)
+        # (start, end) per request, so tests can prove concurrent callers overlapped.
+        self.timings.append((started, time.perf_counter()))
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:

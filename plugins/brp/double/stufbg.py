@@ -29,7 +29,7 @@ from typing import Any
 from lxml import etree
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 from plugins.brp.dates import stuf_indicator, to_gba
 from plugins.brp.double import persons
 

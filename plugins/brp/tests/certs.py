@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from hub.doubles import issue_certificate, make_ca, write_private_key
+from devkit.doubles import issue_certificate, make_ca, write_private_key
 
 
 @dataclass(frozen=True)

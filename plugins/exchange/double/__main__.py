@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from hub.doubles import stop_on_signals
+from devkit.doubles import stop_on_signals
 from plugins.exchange.double.kalenders import demo_kalenders
 from plugins.exchange.double.server import start
 from plugins.exchange.double.tokens import TokenIssuer

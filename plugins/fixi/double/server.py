@@ -24,7 +24,7 @@ from typing import Any
 import jsonschema
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 
 CATEGORIES = [
     {"id": 101, "name": "Straatverlichting", "parentName": "Openbare verlichting"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from hub.doubles import stop_on_signals
+from devkit.doubles import stop_on_signals
 from plugins.openklant.double.server import DEFAULT_TOKEN, OpenKlantDouble
 
 

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 from plugins.openklant.double.filters import UnsupportedFilter, select
 from plugins.openklant.double.problems import (
     describe,

@@ -13,14 +13,16 @@ import pytest
 from hub.domain.klantcontacten import (
     Afhandeling,
     DigitaalAdres,
-    ExterneInternetaak,
-    KlantcontactRegistratie,
     Rol,
-    SeamActor,
-    SeamBetrokkene,
     SoortActor,
     SoortDigitaalAdres,
     Status,
+)
+from hub.domain.klantcontacten_seam import (
+    ExterneInternetaak,
+    KlantcontactRegistratie,
+    SeamActor,
+    SeamBetrokkene,
 )
 from hub.errors import InvalidRequest
 from hub.plugin_api import HookContext

@@ -143,6 +143,7 @@ class Zaakregistratie:
     zaken: dict[str, dict[str, Any]] = field(default_factory=dict)
     statussen: dict[str, dict[str, Any]] = field(default_factory=dict)
     resultaten: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rollen: dict[str, dict[str, Any]] = field(default_factory=dict)
     # uuid of the zaak -> ("bsn"|"kvk"|"vestiging", number)
     betrokkenen: dict[str, tuple[str, str]] = field(default_factory=dict)
     _teller: int = 0
@@ -229,5 +230,37 @@ class Zaakregistratie:
                 "startdatumBewaartermijn": None,
             }
             self.betrokkenen[zaak_uuid] = (soort, nummer)
+            rol_uuid = uid(self.prefix, "rol", identificatie)
+            self.rollen[rol_uuid] = _rol(self.base, rol_uuid, zaak_url, soort, nummer, start)
+            self.zaken[zaak_uuid]["rollen"] = [self.rollen[rol_uuid]["url"]]
             created.append(identificatie)
         return created
+
+
+_ROL_SOORT = {
+    "bsn": ("natuurlijk_persoon", "inpBsn"),
+    "kvk": ("niet_natuurlijk_persoon", "innNnpId"),
+    "vestiging": ("vestiging", "vestigingsNummer"),
+}
+
+
+def _rol(base: str, rol_uuid: str, zaak_url: str, soort: str, nummer: str, start: date) -> Any:
+    """The initiator's rol of a zaak, as ``GET /rollen`` of Zaken API 1.5 returns it."""
+    betrokkene_type, veld = _ROL_SOORT[soort]
+    return {
+        "url": f"{base}/rollen/{rol_uuid}",
+        "uuid": rol_uuid,
+        "zaak": zaak_url,
+        "betrokkene": "",
+        "betrokkeneType": betrokkene_type,
+        "afwijkendeNaamBetrokkene": "",
+        "roltype": f"{base.replace('/zaken/api/v1', '/catalogi/api/v1')}/roltypen/{uid('roltype')}",
+        "omschrijving": "Aanvrager",
+        "omschrijvingGeneriek": "initiator",
+        "roltoelichting": "Aanvrager van de zaak",
+        "registratiedatum": f"{start.isoformat()}T09:00:00Z",
+        "indicatieMachtiging": "",
+        "contactpersoonRol": None,
+        "statussen": [],
+        "betrokkeneIdentificatie": {veld: nummer},
+    }

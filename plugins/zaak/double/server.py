@@ -24,7 +24,7 @@ import jwt
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
-from hub.doubles import LoopbackWsgiDouble
+from devkit.doubles import LoopbackWsgiDouble
 from plugins.zaak.double.data import Catalogus, Zaakregistratie
 from plugins.zaak.double.spec import CATALOGI_BASE, ZAKEN_BASE, catalogi_api, zaken_api
 
@@ -85,6 +85,7 @@ class ZgwDouble(LoopbackWsgiDouble):
         self.requests: Counter[str] = Counter()
         # Full URLs as received, so tests can check what travelled in them.
         self.urls: list[str] = []
+        self.timings: list[tuple[float, float]] = []
         self.last_claims: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._listen(host, port)
@@ -117,7 +118,10 @@ class ZgwDouble(LoopbackWsgiDouble):
     # -- WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        started = time.perf_counter()
         response = self._handle(request)
+        # (start, end) per request, so tests can prove concurrent callers overlapped.
+        self.timings.append((started, time.perf_counter()))
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
@@ -198,6 +202,8 @@ class ZgwDouble(LoopbackWsgiDouble):
         reg, cat = self.registratie, self.catalogus
         if parts == ["zaken"] and request.method == "GET":
             return self._zaken_page(request, dict(request.args.items()), "zaken")
+        if parts == ["rollen"] and request.method == "GET":
+            return self._rollen_page(request)
         if parts == ["zaken", "_zoek"] and request.method == "POST":
             body = request.get_json(silent=True) or {}
             return self._zaken_page(request, {k: str(v) for k, v in body.items()}, "zaken/_zoek")
@@ -207,6 +213,7 @@ class ZgwDouble(LoopbackWsgiDouble):
                 "zaken": reg.zaken,
                 "statussen": reg.statussen,
                 "resultaten": reg.resultaten,
+                "rollen": reg.rollen,
                 "zaaktypen": cat.zaaktypen,
                 "statustypen": cat.statustypen,
                 "resultaattypen": cat.resultaattypen,
@@ -218,8 +225,18 @@ class ZgwDouble(LoopbackWsgiDouble):
                 return _json(found, crs=collection == "zaken")
         return _fout(404, "not_found", "Niet gevonden.", request)
 
+    def _rollen_page(self, request: Request) -> Response:
+        """``GET /rollen?zaak=…``: the rollen of one zaak (all of them without the filter)."""
+        zaak = request.args.get("zaak")
+        with self._lock:
+            selected = [
+                rol
+                for rol in self.registratie.rollen.values()
+                if zaak is None or rol["zaak"] == zaak
+            ]
+        return self._page(request, selected, "rollen")
+
     def _zaken_page(self, request: Request, filters: dict[str, str], path: str) -> Response:
-        page = int(request.args.get("page", "1"))
         with self._lock:
             selected = []
             for zaak_uuid, zaak in self.registratie.zaken.items():
@@ -227,6 +244,12 @@ class ZgwDouble(LoopbackWsgiDouble):
                 if not _matches(filters, soort, nummer, zaak):
                     continue
                 selected.append(zaak)
+        return self._page(request, selected, path, crs=True)
+
+    def _page(
+        self, request: Request, selected: list[dict[str, Any]], path: str, *, crs: bool = False
+    ) -> Response:
+        page = int(request.args.get("page", "1"))
         start = (page - 1) * self.page_size
         if page < 1 or (start >= len(selected) and page != 1):
             return _fout(404, "not_found", "Ongeldige pagina.", request)
@@ -243,7 +266,7 @@ class ZgwDouble(LoopbackWsgiDouble):
             "previous": link(page - 1) if page > 1 else None,
             "results": results,
         }
-        return _json(body, crs=True)
+        return _json(body, crs=crs)
 
 
 def _matches(filters: dict[str, str], soort: str, nummer: str, zaak: dict[str, Any]) -> bool:

@@ -8,7 +8,7 @@ PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the logboek tables by trigger;
 DELETE of logboek rows is allowed only inside the retention purge, which sets
 ``SET LOCAL kcc_hub.retention_purge = 'on'``. SQLite gets equivalent triggers
 (DELETE allowed while a ``logboek_purge_vergunning`` row exists). The DDL is a
-frozen copy of the one in ``hub.privacy.logboek``.
+frozen copy of the one in ``hub.privacy.logboek.tables``.
 """
 
 from __future__ import annotations

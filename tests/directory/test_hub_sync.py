@@ -18,7 +18,7 @@ from plugins.ad.double.samba import add_people, make_people
 from plugins.ad.tests.conftest import GEMEENTE_OU, PASSWORD_ENV, Directory
 
 pytestmark = pytest.mark.samba
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _toml_table(name: str, values: dict[str, object]) -> str:

@@ -21,7 +21,7 @@ from hub.store.migrate import upgrade
 from hub.tenants import AuthSettings
 from plugins.fixi.double import FixiDouble
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 MELDINGEN = "/api/v1/gemeenten/9999/meldingen"
 DEV_KEY = "fixi-api-test-dev-key-" + "k" * 40
 LANTAARNPAAL = {

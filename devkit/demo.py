@@ -295,10 +295,10 @@ def _run(
 
     import uvicorn
 
+    from devkit.demo_directory import demo_directory
     from hub.api.app import create_app
     from hub.api.server import server_config
     from hub.beheer.sessie import is_loopback
-    from hub.demo_directory import demo_directory
     from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
     from hub.jobs.context import install_runtime
     from hub.logging_setup import configure_logging

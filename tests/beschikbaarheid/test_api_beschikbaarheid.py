@@ -19,9 +19,8 @@ from hub.domain.medewerkers import Medewerker
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
 from plugins.exchange.double import RunningDouble
+from plugins.exchange.tests.conftest import SECRET_ENV
 from tests.support.fixtures import REPO
-
-from .conftest import SECRET_ENV
 
 PREFIX = "/api/v1/gemeenten/9999"
 MEDEWERKER = Medewerker(

@@ -17,8 +17,7 @@ from hub.store.db import Store, make_engine
 from hub.sync.sinks import sink_for
 from hub.tenants import AuthSettings, Gemeente
 from plugins.exchange.double import RunningDouble
-
-from .conftest import graph_settings, mailboxes
+from plugins.exchange.tests.conftest import graph_settings, mailboxes
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def _ad_table(host: str, ca_file: str | None, base: str) -> str:
     ca = f'ca_file = "{ca_file}"\n' if ca_file else ""
     return (
         "\n# ------------------------------------------------------------------ Active Directory"
-        "\n# Written by `kcc-hub demo`: the throw-away demo DC (see hub/demo_directory.py).\n"
+        "\n# Written by `kcc-hub demo`: the throw-away demo DC (see devkit/demo_directory.py).\n"
         "[plugins.ad]\n"
         f'servers = ["{host}"]\n'
         'tls = "ldaps"\n'

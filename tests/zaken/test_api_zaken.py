@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from hub.api.app import create_app
 from hub.auth import issue_dev_token
-from hub.privacy.logboek import LogboekBetrokkene, LogboekRecord
+from hub.privacy.logboek.tables import LogboekBetrokkene, LogboekRecord
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
 from hub.tenants import AuthSettings
 from plugins.zaak.double import ZgwDouble
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 ZOEK = "/api/v1/gemeenten/9999/zaken/_zoek"
 BSN = "999991929"
 DEV_KEY = "zaak-api-test-dev-key-" + "k" * 40

@@ -16,9 +16,9 @@ from hub.api.app import create_app
 from hub.runtime import Runtime
 from hub.store.migrate import upgrade
 from hub.sync import state
-from plugins.ad.tests.test_directory_search import PEOPLE
+from tests.directory.test_directory_search import PEOPLE
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 URL = "/api/v1/gemeenten/9999/medewerkers"
 SYNCED = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
 RUN_FINISHED = datetime(2026, 11, 22, 7, 31, tzinfo=UTC)
