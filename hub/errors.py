@@ -41,10 +41,20 @@ class KccError(Exception):
 
 
 class UpstreamUnavailable(KccError):
-    """The upstream could not be reached or answered 5xx. Retried by the core."""
+    """The upstream could not be reached, answered 5xx or 429. Retried by the core.
+
+    ``retry_after`` is the wait the upstream asked for (its ``Retry-After``, in seconds), if
+    any: the core's retry policy waits at least that long (capped) before the next attempt.
+    """
 
     status = 503
     title = "Bronsysteem niet beschikbaar"
+
+    def __init__(
+        self, detail: str, *, source: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(detail, source=source)
+        self.retry_after = retry_after
 
 
 class UpstreamTimeout(UpstreamUnavailable):
@@ -52,6 +62,14 @@ class UpstreamTimeout(UpstreamUnavailable):
 
     status = 504
     title = "Bronsysteem reageert niet op tijd"
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The core stopped calling this plugin for this gemeente for a while (its circuit breaker
+    is open after repeated failures). Raised by the core, never by a plugin; never retried
+    at once: ``retry_after`` says when the breaker lets a probe through."""
+
+    title = "Bronsysteem tijdelijk niet gevraagd"
 
 
 class UpstreamRejected(KccError):

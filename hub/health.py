@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from hub import hookspecs
 from hub.errors import KccError
 from hub.plugin_api import Health, HealthState
 from hub.pluginmanager import PluginHost
@@ -21,7 +22,7 @@ _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="health")
 def _check(host: PluginHost, name: str, gemeente: str) -> Health:
     started = time.perf_counter()
     try:
-        answer = host.call(name, gemeente, "kcc_healthcheck", retry=False)
+        answer = host.call(name, gemeente, hookspecs.kcc_healthcheck, retry=False)
     except KccError as exc:
         return Health(HealthState.DOWN, exc.detail)
     if not isinstance(answer, Health):

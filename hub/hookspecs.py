@@ -21,11 +21,15 @@ How the core calls you
   combined (two zaaksystemen side by side).
 * Hooks are synchronous. The API runs them in worker threads and the
   Dramatiq workers call them directly; do blocking I/O with timeouts.
-* Retries, backoff (tenacity), timeouts around the whole call, caching, circuit
-  breaking and the privacy logboek are the core's business. A plugin raises a
-  typed error from :mod:`hub.errors` (``UpstreamUnavailable``, ``UpstreamTimeout``,
-  ``UpstreamRejected``, ``NotFound``, ``InvalidRequest``) and lets the core decide.
-  Only ``UpstreamUnavailable``/``UpstreamTimeout`` are retried.
+* Retries, backoff (tenacity, :mod:`hub.retrying`), timeouts around the whole call,
+  circuit breaking per gemeente × plugin (:mod:`hub.breakers`), building and closing
+  clients (:func:`kcc_build_client`) and the privacy logboek are the core's business.
+  A plugin holds **no retry loop**: it makes one attempt, raises a typed error from
+  :mod:`hub.errors` (``UpstreamUnavailable(retry_after=…)``, ``UpstreamTimeout``,
+  ``UpstreamRejected``, ``UpstreamRefusedContent``, ``NotFound``, ``InvalidRequest``)
+  and lets the core decide. Only ``UpstreamUnavailable``/``UpstreamTimeout`` are retried.
+  HTTP plugins build their pool and send through :mod:`hub.http_transport`, which draws
+  that line the same way for everyone. Import from :mod:`hub.plugin_sdk` only.
 * Never log person data (BSN, names, addresses) and never put secrets or
   person data in an error message. Resolve secrets (``SecretRef.resolve()``)
   at the moment of use, never at import.
@@ -36,7 +40,7 @@ How the core calls you
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +70,21 @@ def kcc_plugin_info() -> PluginInfo:  # type: ignore[empty-body]
     against it and refuses to start on errors (``kcc-hub config check`` shows
     them). Use :data:`hub.secrets.Secret` for every credential so a literal
     secret in configuration is rejected. Called once at start-up; must not do I/O.
+    """
+
+
+@hookspec
+def kcc_build_client(ctx: HookContext) -> object | None:
+    """Build this plugin's upstream client for ``ctx.gemeente`` and ``ctx.settings``.
+
+    Return one object holding what is worth keeping between calls: the connection pool
+    (``hub.http_transport.new_http_client``), a token, a cached list. The core calls this
+    once per gemeente × settings (keyed by a fingerprint of the validated settings), hands
+    the object to every later hook call as ``ctx.client`` (``ctx.client_as(MyClient)``)
+    and calls its ``close()`` when the settings change or the process stops. Keep no
+    module-level cache of clients yourself. Must not do I/O (no login here: fetch a token
+    on first use) and must be thread-safe: calls of one gemeente share the object.
+    ``ctx.caller``, ``ctx.doel`` and the like are empty here; they belong to each call.
     """
 
 
@@ -265,3 +284,9 @@ def kcc_update_contactverzoek(
     ones by that id, so a retry records none twice. ``idempotency_key`` is stable for this one
     change. Return ``True`` when applied.
     """
+
+
+# How the core names a hook when it calls one: the spec function itself
+# (``hookspecs.kcc_create_melding``), so an editor follows the call here and the answer is
+# typed. A plain string name is still accepted for third-party embedding code.
+Hook = Callable[..., Any] | str

@@ -29,6 +29,11 @@ UPSTREAM_LATENCY = Histogram(
     "Plugin call latency by plugin and hook.",
     ["plugin", "hook"],
 )
+CIRCUIT_STATE = Gauge(
+    "kcc_hub_plugin_circuit_state",
+    "Circuit breaker per gemeente and plugin: 0 closed, 1 half-open, 2 open.",
+    ["gemeente", "plugin"],
+)
 SYNC_RUNS = Counter(
     "kcc_hub_sync_runs_total",
     "Sync runs by plugin, gemeente and outcome.",

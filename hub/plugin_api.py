@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic
 
 from pydantic import BaseModel
+from typing_extensions import TypeVar
 
 from hub.caller import Caller
+
+ClientT = TypeVar("ClientT")
 
 
 class Capability(StrEnum):
@@ -60,22 +63,33 @@ class Health:
     latency_ms: float | None = None
 
 
+# The plugin's settings model; a plugin writes ``HookContext[FixiSettings]``.
+SettingsT = TypeVar("SettingsT", default=Any)
+
+
 @dataclass
-class HookContext:
+class HookContext(Generic[SettingsT]):
     """Everything a hook call may know: one gemeente, this plugin's settings, the caller.
 
     A plugin only ever receives its own validated settings for the one gemeente
-    the call is about.
+    the call is about. ``client`` is what the plugin's ``kcc_build_client`` built for
+    this gemeente and these settings (``None`` for a plugin without one, or when a test
+    calls a hook directly): use :meth:`client_as` to get it typed.
     """
 
     gemeente: str
     # Always the plugin's own settings model, validated at start-up: no re-validation needed.
-    settings: Any
+    settings: SettingsT
     caller: Caller | None = None
     trace_id: str = ""
     # Purpose of a person-data call: code and the processing activity URI (doelbinding).
     doel: str | None = None
     verwerkingsactiviteit: str | None = None
+    client: object | None = None
+
+    def client_as(self, kind: type[ClientT]) -> ClientT | None:
+        """The core-built client if it is a ``kind``, else ``None`` (build one yourself then)."""
+        return self.client if isinstance(self.client, kind) else None
 
 
 @dataclass

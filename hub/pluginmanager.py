@@ -16,15 +16,16 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import pluggy
 from pydantic import BaseModel
 
 from hub import hookspecs
+from hub.breakers import BreakerPolicy, Breakers, BreakerState
 from hub.caller import Caller
 from hub.errors import (
     CapabilityMissing,
@@ -33,11 +34,28 @@ from hub.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from hub.hookspecs import Hook
 from hub.metrics import UPSTREAM_CALLS, UPSTREAM_ERRORS, UPSTREAM_LATENCY
 from hub.plugin_api import HookContext, PluginInfo
-from hub.retrying import call_with_retries
+from hub.plugin_clients import ClientRegistry
+from hub.retrying import ONCE, RetryPolicy, call_with_retries
 from hub.secrets import SecretResolutionError
 from hub.tenants import Gemeente
+
+R = TypeVar("R")
+# A hook is named by its spec function (``hookspecs.kcc_create_melding``), so an editor
+# follows the call into the contract and the answer is typed; a plain name still works.
+# Hooks that bypass the circuit breaker: diagnostics must reach a failing upstream, and a
+# sync is a generator whose failures surface while the runner iterates it.
+_UNGUARDED = frozenset({"kcc_plugin_info", "kcc_healthcheck", "kcc_sync", "kcc_build_client"})
+
+
+def hook_name(hook: Hook) -> str:
+    name = hook if isinstance(hook, str) else hook.__name__
+    if not hasattr(hookspecs, name) or not name.startswith("kcc_"):
+        raise ValueError(f"{name!r} is no hook of hub.hookspecs")
+    return name
+
 
 log = logging.getLogger(__name__)
 
@@ -171,12 +189,14 @@ def _call_one(pm: pluggy.PluginManager, name: str, hook: str, **kwargs: Any) -> 
     return results[0] if results else None
 
 
-def implements(pm: pluggy.PluginManager, name: str, hook: str) -> bool:
+def implements(pm: pluggy.PluginManager, name: str, hook: Hook) -> bool:
+    hook = hook_name(hook)
     return any(impl.plugin_name == name for impl in getattr(pm.hook, hook).get_hookimpls())
 
 
 class PluginHost:
-    """Calls plugins for one gemeente with their own settings, through the core's retry policy."""
+    """Calls plugins for one gemeente with their own settings and their core-built client,
+    through the core's one retry policy and the breaker of that gemeente × plugin."""
 
     def __init__(
         self,
@@ -185,13 +205,39 @@ class PluginHost:
         *,
         retry_attempts: int = 3,
         timeout_seconds: float | None = None,
+        retry_policy: RetryPolicy | None = None,
+        breaker_policy: BreakerPolicy | None = None,
     ) -> None:
         self.loaded = loaded
         self.gemeenten = gemeenten
-        self.retry_attempts = retry_attempts
+        self.retry_policy = retry_policy or RetryPolicy(attempts=retry_attempts)
         self.timeout_seconds = timeout_seconds
+        self.breakers = Breakers(breaker_policy)
+        self.clients = ClientRegistry(self._build_client)
 
-    def enabled(self, gemeente: str, hook: str | None = None) -> list[str]:
+    @property
+    def retry_attempts(self) -> int:
+        return self.retry_policy.attempts
+
+    @retry_attempts.setter
+    def retry_attempts(self, attempts: int) -> None:
+        self.retry_policy = replace(self.retry_policy, attempts=attempts)
+
+    def close(self) -> None:
+        """Close every plugin client (shutdown or configuration reload)."""
+        self.clients.close()
+
+    def circuit(self, gemeente: str, plugin: str) -> BreakerState:
+        return self.breakers.state(gemeente, plugin)
+
+    def _build_client(self, gemeente: str, plugin: str, settings: BaseModel) -> object | None:
+        if not implements(self.loaded.manager, plugin, "kcc_build_client"):
+            return None
+        ctx: HookContext[Any] = HookContext(gemeente=gemeente, settings=settings)
+        client: object | None = _call_one(self.loaded.manager, plugin, "kcc_build_client", ctx=ctx)
+        return client
+
+    def enabled(self, gemeente: str, hook: Hook | None = None) -> list[str]:
         config = self.gemeenten.get(gemeente)
         if config is None:
             return []
@@ -209,22 +255,54 @@ class PluginHost:
         trace_id: str = "",
         doel: str | None = None,
         verwerkingsactiviteit: str | None = None,
-    ) -> HookContext:
+    ) -> HookContext[Any]:
         config = self.gemeenten[gemeente]
+        settings = config.plugin_settings[plugin]
         return HookContext(
             gemeente=gemeente,
-            settings=config.plugin_settings[plugin],
+            settings=settings,
+            client=self.clients.get(gemeente, plugin, settings),
             caller=caller,
             trace_id=trace_id,
             doel=doel,
             verwerkingsactiviteit=verwerkingsactiviteit,
         )
 
+    @overload
+    def call(
+        self,
+        plugin: str,
+        gemeente: str,
+        hook: Callable[..., R],
+        *,
+        caller: Caller | None = ...,
+        trace_id: str = ...,
+        doel: str | None = ...,
+        verwerkingsactiviteit: str | None = ...,
+        retry: bool = ...,
+        **kwargs: Any,
+    ) -> R: ...
+
+    @overload
     def call(
         self,
         plugin: str,
         gemeente: str,
         hook: str,
+        *,
+        caller: Caller | None = ...,
+        trace_id: str = ...,
+        doel: str | None = ...,
+        verwerkingsactiviteit: str | None = ...,
+        retry: bool = ...,
+        **kwargs: Any,
+    ) -> Any: ...
+
+    def call(
+        self,
+        plugin: str,
+        gemeente: str,
+        hook: Hook,
         *,
         caller: Caller | None = None,
         trace_id: str = "",
@@ -233,19 +311,24 @@ class PluginHost:
         retry: bool = True,
         **kwargs: Any,
     ) -> Any:
-        ctx = self.context(
-            plugin,
-            gemeente,
-            caller=caller,
-            trace_id=trace_id,
-            doel=doel,
-            verwerkingsactiviteit=verwerkingsactiviteit,
-        )
+        """Call ``hook`` of ``plugin`` for ``gemeente``: the one place where the retry policy
+        and the circuit breaker apply. ``retry=False`` is for diagnostics (health checks)
+        and syncs, which are repeated as whole runs."""
+        hook = hook_name(hook)
 
         def attempt() -> Any:
             started = time.perf_counter()
             UPSTREAM_CALLS.labels(plugin=plugin, hook=hook, gemeente=gemeente).inc()
             try:
+                # Inside the attempt: building the client may resolve a secret.
+                ctx = self.context(
+                    plugin,
+                    gemeente,
+                    caller=caller,
+                    trace_id=trace_id,
+                    doel=doel,
+                    verwerkingsactiviteit=verwerkingsactiviteit,
+                )
                 return self._bounded(plugin, hook, ctx, kwargs)
             except KccError as exc:
                 UPSTREAM_ERRORS.labels(
@@ -274,10 +357,14 @@ class PluginHost:
                     time.perf_counter() - started
                 )
 
-        attempts = self.retry_attempts if retry else 1
-        return call_with_retries(attempt, attempts=attempts)
+        guarded: Callable[[], Any] = attempt
+        if hook not in _UNGUARDED:
+            guarded = lambda: self.breakers.call(gemeente, plugin, attempt)  # noqa: E731
+        return call_with_retries(guarded, self.retry_policy if retry else ONCE)
 
-    def _bounded(self, plugin: str, hook: str, ctx: HookContext, kwargs: dict[str, Any]) -> Any:
+    def _bounded(
+        self, plugin: str, hook: str, ctx: HookContext[Any], kwargs: dict[str, Any]
+    ) -> Any:
         """Call the plugin, giving up after ``timeout_seconds`` (not for generators like kcc_sync)."""
         if self.timeout_seconds is None or hook == "kcc_sync":
             return _call_one(self.loaded.manager, plugin, hook, ctx=ctx, **kwargs)
@@ -295,7 +382,7 @@ class PluginHost:
                 f"plugin {plugin} answered not within {self.timeout_seconds:g} s", source=plugin
             ) from None
 
-    def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any:
+    def first(self, gemeente: str, hook: Hook, **kwargs: Any) -> Any:
         """Ask each enabled plugin offering ``hook`` in order; the first non-None answer wins."""
         names = self.enabled(gemeente, hook)
         if not names:
@@ -306,7 +393,7 @@ class PluginHost:
                 return answer
         return None
 
-    def collect(self, gemeente: str, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    def collect(self, gemeente: str, hook: Hook, **kwargs: Any) -> list[tuple[str, Any]]:
         """Ask every enabled plugin offering ``hook``; return (plugin, answer) for non-None answers."""
         names = self.enabled(gemeente, hook)
         if not names:

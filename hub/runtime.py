@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from hub.breakers import BreakerPolicy
 from hub.facades.settings import facade_problems
 from hub.pluginmanager import LoadedPlugins, PluginHost, load_plugins
 from hub.privacy.settings import privacy_problems
+from hub.retrying import RetryPolicy
 from hub.settings_errors import ConfigError
 from hub.store.db import Store, make_engine
 from hub.tenants import Tenants, load_tenants
@@ -54,7 +56,15 @@ class Runtime:
         host = PluginHost(
             loaded,
             tenants.gemeenten,
-            retry_attempts=tenants.hub.plugin_retry_attempts,
             timeout_seconds=tenants.hub.plugin_timeout_seconds,
+            retry_policy=RetryPolicy(attempts=tenants.hub.plugin_retry_attempts),
+            breaker_policy=BreakerPolicy(
+                failures=tenants.hub.plugin_breaker_failures,
+                reset_seconds=tenants.hub.plugin_breaker_reset_seconds,
+            ),
         )
         return cls(loaded=loaded, tenants=tenants, store=store, host=host)
+
+    def close(self) -> None:
+        """Close what the runtime opened for plugins (their clients); the store stays usable."""
+        self.host.close()

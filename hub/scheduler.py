@@ -18,6 +18,7 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from hub import hookspecs
 from hub.beschikbaarheid import calendar_plugins, refresh_interval_seconds
 from hub.jobs.actors import (
     anchor_logboek,
@@ -45,7 +46,7 @@ def due_syncs(rt: Runtime) -> list[tuple[str, str]]:
     now = utcnow()
     with rt.store.session() as session:
         for code, gemeente in rt.tenants.gemeenten.items():
-            for plugin in rt.host.enabled(code, "kcc_sync"):
+            for plugin in rt.host.enabled(code, hookspecs.kcc_sync):
                 info = rt.loaded.infos[plugin]
                 interval = gemeente.sync_intervals.get(plugin, info.sync_interval_seconds)
                 if not interval:

@@ -204,7 +204,12 @@ class HubSettings(_Strict):
     beheer: BeheerSettings = Field(default_factory=BeheerSettings)
     # Timeout for one plugin call from the API, seconds (the core's, around the plugin's own).
     plugin_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    # The core's one retry policy: attempts per plugin call (transient failures only).
     plugin_retry_attempts: int = Field(default=3, ge=1, le=10)
+    # Circuit breaker per gemeente × plugin: open after this many consecutive transient
+    # failures, then let one probe through after the reset time.
+    plugin_breaker_failures: int = Field(default=5, ge=1, le=100)
+    plugin_breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)
     api: ApiSettings = Field(default_factory=ApiSettings)
     witness: WitnessSettings | None = Field(
         default=None, description="Where the logboek's chain heads are anchored."

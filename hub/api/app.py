@@ -67,6 +67,8 @@ def create_app(runtime: Runtime, *, beheer_loopback_http: bool = False) -> FastA
         redoc_url=None,
     )
     app.state.runtime = runtime
+    # The plugins' connection pools go with the app (uvicorn's shutdown, a test's TestClient).
+    app.router.on_shutdown.append(runtime.close)
     # A stored melding is handed to the outbox job at once; the sweeper catches what this misses.
     set_dispatcher(_dispatch_melding)
     # The same for a contactverzoek's mail and forwarding; the 15-second sweep catches the rest.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub import hookspecs
 from hub.beschikbaarheid.refresh import HOOK as REFRESH_HOOK
 from hub.errors import NotFound
 from hub.health import plugin_health
@@ -25,6 +26,9 @@ class PluginOverzicht:
     laatste_synchronisatie_status: str | None
     aantal_mislukte_synchronisaties: int
     kan_synchroniseren: bool
+    # The core's circuit breaker for this gemeente × plugin (this process's view).
+    circuit: str = "closed"
+    circuit_opnieuw_over: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
     """Every enabled plugin with its health (checked, briefly cached) and its sync record."""
     health = plugin_health(host, gemeente)
     # A calendar plugin's synchronisation is the availability refresh of every mailbox.
-    syncable = set(host.enabled(gemeente, "kcc_sync")) | set(host.enabled(gemeente, REFRESH_HOOK))
+    syncable = set(host.enabled(gemeente, hookspecs.kcc_sync)) | set(
+        host.enabled(gemeente, REFRESH_HOOK)
+    )
     result = []
     with store.session() as session:
         for name in host.enabled(gemeente):
@@ -52,6 +58,7 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
             last = state.last_runs(session, gemeente, name, limit=1)
             ok = state.last_successful(session, gemeente, name)
             h = health[name]
+            circuit = host.circuit(gemeente, name)
             result.append(
                 PluginOverzicht(
                     naam=name,
@@ -64,6 +71,8 @@ def plugin_overzicht(host: PluginHost, store: Store, gemeente: str) -> list[Plug
                     laatste_synchronisatie_status=last[0].status if last else None,
                     aantal_mislukte_synchronisaties=state.error_count(session, gemeente, name),
                     kan_synchroniseren=name in syncable,
+                    circuit=circuit.state,
+                    circuit_opnieuw_over=circuit.retry_after,
                 )
             )
     return result
@@ -105,7 +114,7 @@ def synchronisatie_aanvragen(host: PluginHost, gemeente: str, plugin: str, volle
     """
     from hub.jobs.actors import refresh_beschikbaarheid, sync_plugin
 
-    if plugin in host.enabled(gemeente, "kcc_sync"):
+    if plugin in host.enabled(gemeente, hookspecs.kcc_sync):
         return str(sync_plugin.send(gemeente, plugin, volledig).message_id)
     if plugin in host.enabled(gemeente, REFRESH_HOOK):
         return str(refresh_beschikbaarheid.send(gemeente, plugin).message_id)
@@ -114,6 +123,6 @@ def synchronisatie_aanvragen(host: PluginHost, gemeente: str, plugin: str, volle
 
 def is_altijd_volledig(host: PluginHost, gemeente: str, plugin: str) -> bool:
     """A calendar has no change feed: its synchronisation always covers every mailbox."""
-    return plugin not in host.enabled(gemeente, "kcc_sync") and plugin in host.enabled(
+    return plugin not in host.enabled(gemeente, hookspecs.kcc_sync) and plugin in host.enabled(
         gemeente, REFRESH_HOOK
     )

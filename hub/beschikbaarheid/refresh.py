@@ -15,24 +15,26 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 
+from hub import hookspecs
 from hub.beschikbaarheid.store import Opgeslagen, latest, upsert
 from hub.beschikbaarheid.tables import BeschikbaarheidRow
 from hub.directory.tables import MedewerkerRow
 from hub.domain.beschikbaarheid import Beschikbaarheid
 from hub.errors import KccError
+from hub.hookspecs import Hook
 from hub.store import generaties
 from hub.store.db import Store
 
 log = logging.getLogger(__name__)
 
-HOOK = "kcc_get_beschikbaarheid"
+HOOK = hookspecs.kcc_get_beschikbaarheid
 DEFAULT_MAX_AGE = timedelta(minutes=10)
 DEFAULT_WINDOW = timedelta(hours=96)
 BATCH = 500  # per hook call; the plugin batches further to its upstream's limits
 
 
 class PluginCaller(Protocol):
-    def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any: ...
+    def first(self, gemeente: str, hook: Hook, **kwargs: Any) -> Any: ...
 
 
 def refresh(

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hub import hookspecs
 from hub.beschikbaarheid.refresh import HOOK, refresh_gemeente
 from hub.errors import ConfigurationError, KccError, NotFound
 from hub.pluginmanager import implements
@@ -35,7 +36,7 @@ def is_calendar_plugin(rt: Runtime, plugin: str) -> bool:
     return (
         plugin in rt.loaded.infos
         and implements(manager, plugin, HOOK)
-        and not implements(manager, plugin, "kcc_sync")
+        and not implements(manager, plugin, hookspecs.kcc_sync)
     )
 
 

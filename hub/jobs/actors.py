@@ -7,6 +7,7 @@ under stable ids; the outbox looks upstream for the melding before creating it).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ import dramatiq
 
 import hub.jobs.broker  # noqa: F401  (declares the broker before the actors bind to it)
 from hub.beschikbaarheid import calendar_plugins, refresh_recorded
-from hub.errors import ConfigurationError
+from hub.errors import CapabilityMissing, ConfigurationError, UpstreamUnavailable
 from hub.jobs.context import job_runtime
 from hub.jobs.limits import one_at_a_time
 from hub.klantcontacten import Beleid, plan, purge, te_doen, verwerk
@@ -55,11 +56,17 @@ def sync_plugin(gemeente: str, plugin: str, full: bool = False) -> None:
             raise SyncAlreadyRunning(f"a sync of {plugin} for {gemeente} is running; retrying")
 
 
-@dramatiq.actor(queue_name="outbox", max_retries=20, min_backoff=15_000, max_backoff=3_600_000)
+# One message, one run of the core's retry policy: a melding that still fails stays in the
+# outbox with its own backoff (or until its breaker half-opens) and the sweep sends it again
+# when due. Dramatiq does not retry on top, so a failing melding is not retried
+# policy × Dramatiq × sweep.
+@dramatiq.actor(queue_name="outbox", max_retries=0)
 def submit_melding(gemeente: str, melding_id: str) -> None:
     """Submit one stored melding upstream; the plugin finds an earlier accepted copy first."""
     rt = job_runtime()
-    submit_outbox(rt.store, rt.host, gemeente, melding_id)
+    # Postponed in the outbox (see above) when these are raised: not a dead letter.
+    with contextlib.suppress(UpstreamUnavailable, CapabilityMissing):
+        submit_outbox(rt.store, rt.host, gemeente, melding_id)
 
 
 @dramatiq.actor(queue_name="outbox")

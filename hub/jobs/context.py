@@ -22,3 +22,12 @@ def job_runtime() -> Runtime:
         if _runtime is None:
             _runtime = Runtime.build()
         return _runtime
+
+
+def close_runtime() -> None:
+    """Close the plugins' clients (connection pools) of a runtime built here, if one was."""
+    global _runtime
+    with _lock:
+        runtime, _runtime = _runtime, None
+    if runtime is not None:
+        runtime.close()

@@ -67,6 +67,9 @@ def run_in_process(threads: int, shutdown_timeout: float) -> None:
     # delivered again later (jobs are idempotent).
     worker.stop(timeout=int(shutdown_timeout * 1000))
     broker.close()
+    from hub.jobs.context import close_runtime
+
+    close_runtime()  # the plugins' connection pools
     log.info("worker stopped")
     exit_if_threads_hang(0)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import hookspecs
 from hub.caller import SYSTEM_CALLER
 from hub.directory.groep_tables import GroepRow
 from hub.directory.lijsten import afdeling_identificatie
@@ -57,8 +58,8 @@ from hub.klantcontacten.tables import (
 from hub.privacy.settings import privacy_for
 from hub.store.db import Store
 
-REGISTER_HOOK = "kcc_register_klantcontact"
-UPDATE_HOOK = "kcc_update_contactverzoek"
+REGISTER_HOOK = hookspecs.kcc_register_klantcontact
+UPDATE_HOOK = hookspecs.kcc_update_contactverzoek
 
 
 def plan_registratie(
@@ -277,6 +278,7 @@ def registreer(store: Store, plugins: PluginCaller, rij: OutboxRij) -> str | Non
         REGISTER_HOOK,
         caller=SYSTEM_CALLER,
         klantcontact=registratie,
+        # One attempt per claim (the lease is not renewed); the row's backoff retries.
         retry=False,
     )
     if not isinstance(answer, KlantcontactVastgelegd):
@@ -321,6 +323,7 @@ def werk_bij(store: Store, plugins: PluginCaller, rij: OutboxRij) -> str | None:
         caller=SYSTEM_CALLER,
         contactverzoek=stand,
         idempotency_key=rij.id,
+        # One attempt per claim (the lease is not renewed); the row's backoff retries.
         retry=False,
     )
     return stand.extern_id

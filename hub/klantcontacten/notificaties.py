@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from hub import hookspecs
 from hub.caller import SYSTEM_CALLER
 from hub.domain.klantcontacten import NotificatieSoort, SoortDigitaalAdres
 from hub.errors import CapabilityMissing
@@ -27,7 +28,7 @@ from hub.logging_setup import redact
 from hub.plugin_api import Notification
 from hub.store.db import Store
 
-HOOK = "kcc_send_notification"
+HOOK = hookspecs.kcc_send_notification
 
 _DAGEN = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _MAANDEN = (
@@ -152,7 +153,8 @@ def verstuur(store: Store, plugins: PluginCaller, rij: OutboxRij) -> str | None:
         HOOK,
         caller=SYSTEM_CALLER,
         notification=notification,
-        # The outbox retries the row as a whole; a second layer would only stretch an attempt.
+        # One attempt per claim: this outbox's lease is not renewed, so the core's retries
+        # could outlast it; the row's own backoff (``[outbox]``) is the retry here.
         retry=False,
     )
     return str(answer) if answer is not None else None

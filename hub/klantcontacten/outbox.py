@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.klantcontacten import VerzendStatus
 from hub.errors import InvalidRequest, KccError
+from hub.hookspecs import Hook
 from hub.klantcontacten.tables import OutboxRij
 from hub.store.base import utcnow
 from hub.store.claim_lease import renewed_claim
@@ -47,9 +48,9 @@ class PluginCaller(Protocol):
 
     gemeenten: dict[str, Gemeente]
 
-    def enabled(self, gemeente: str, hook: str | None = None) -> list[str]: ...
+    def enabled(self, gemeente: str, hook: Hook | None = None) -> list[str]: ...
 
-    def call(self, plugin: str, gemeente: str, hook: str, **kwargs: Any) -> Any: ...
+    def call(self, plugin: str, gemeente: str, hook: Hook, **kwargs: Any) -> Any: ...
 
 
 class Wacht(Exception):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from hub import hookspecs
 from hub.beschikbaarheid import voor_medewerkers
 from hub.caller import Caller
 from hub.domain.klantcontacten import (
@@ -76,7 +77,7 @@ def contactverzoek(
         cv = laad_contactverzoek(session, gemeente, cv_id)
         toegang.controleer(caller, routering.ik(session, gemeente, caller), cv)
         email = cv.medewerker_email
-    if email and plugins.enabled(gemeente, "kcc_get_beschikbaarheid"):
+    if email and plugins.enabled(gemeente, hookspecs.kcc_get_beschikbaarheid):
         # Serves the last known state when the calendar cannot be reached.
         voor_medewerkers(store, plugins, gemeente, [email])
     with store.session() as session:

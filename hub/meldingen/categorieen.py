@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from hub import hookspecs
 from hub.caller import Caller
 from hub.domain.meldingen import MeldingCategorie
 from hub.errors import CapabilityMissing, InvalidRequest, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
-HOOK = "kcc_get_melding_categorieen"
+HOOK = hookspecs.kcc_get_melding_categorieen
 
 
 def categorieen(

@@ -16,15 +16,18 @@ from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
 
+from hub import hookspecs
 from hub.caller import SYSTEM_CALLER
 from hub.domain.meldingen import Locatie, Melder, NieuweMelding, UpstreamMelding
 from hub.errors import (
     CapabilityMissing,
+    CircuitOpen,
     InvalidRequest,
     KccError,
     UpstreamRefusedContent,
     UpstreamUnavailable,
 )
+from hub.hookspecs import Hook
 from hub.meldingen.tables import IN_WACHTRIJ, INGEDIEND, MISLUKT, MeldingRij, OutboxRij
 from hub.store.base import utcnow
 from hub.store.claim_lease import renewed_claim
@@ -32,7 +35,7 @@ from hub.store.db import Store
 
 log = logging.getLogger(__name__)
 
-CREATE_HOOK = "kcc_create_melding"
+CREATE_HOOK = hookspecs.kcc_create_melding
 MAX_POGINGEN = 50
 # A worker's claim on an outbox row is a short lease, renewed while it is still submitting
 # (hub.store.claim_lease): a crashed worker's rows are free again within the lease, and the
@@ -52,9 +55,9 @@ def claim_lease() -> timedelta:
 class PluginCaller(Protocol):
     """What the outbox needs of :class:`hub.pluginmanager.PluginHost`."""
 
-    def enabled(self, gemeente: str, hook: str | None = None) -> list[str]: ...
+    def enabled(self, gemeente: str, hook: Hook | None = None) -> list[str]: ...
 
-    def call(self, plugin: str, gemeente: str, hook: str, **kwargs: Any) -> Any: ...
+    def call(self, plugin: str, gemeente: str, hook: Hook, **kwargs: Any) -> Any: ...
 
 
 Dispatcher = Callable[[str, str], None]
@@ -145,6 +148,11 @@ def submit_outbox(store: Store, plugins: PluginCaller, gemeente: str, melding_id
             "melding %s (gemeente %s) refused upstream: %s", melding_id, gemeente, exc.detail
         )
         return "mislukt"
+    except CircuitOpen as exc:
+        # Nobody was asked: the breaker is open. Not an attempt; due again when it half-opens.
+        _defer(store, gemeente, melding_id, exc)
+        log.info("melding %s (gemeente %s) deferred: circuit open", melding_id, gemeente)
+        raise
     except (UpstreamUnavailable, CapabilityMissing) as exc:
         _postpone(store, gemeente, melding_id, exc.detail, pogingen)
         log.info("melding %s (gemeente %s) waits: %s", melding_id, gemeente, type(exc).__name__)
@@ -192,9 +200,6 @@ def _create(
             melding=melding,
             # The melding's own id: stable across every retry, unique across gemeenten.
             idempotency_key=melding_id,
-            # The plugin retries each request itself and this job is retried as a whole;
-            # a third layer would only stretch one attempt.
-            retry=False,
         )
         if isinstance(answer, UpstreamMelding):
             return name, answer
@@ -217,6 +222,20 @@ def _postpone(store: Store, gemeente: str, melding_id: str, fout: str, pogingen:
         outbox.laatste_fout = fout
         outbox.geclaimd_tot = None
         outbox.volgende_poging_op = utcnow() + backoff(pogingen)
+
+
+def _defer(store: Store, gemeente: str, melding_id: str, exc: CircuitOpen) -> None:
+    """Give back the claim and the attempt it counted; due when the breaker lets a probe by."""
+    with store.session() as session:
+        melding = session.get(MeldingRij, melding_id)
+        assert melding is not None
+        melding.pogingen = max(0, melding.pogingen - 1)
+        melding.laatste_fout = exc.detail
+        outbox = _outbox(session, gemeente, melding_id)
+        outbox.pogingen = max(0, outbox.pogingen - 1)
+        outbox.laatste_fout = exc.detail
+        outbox.geclaimd_tot = None
+        outbox.volgende_poging_op = utcnow() + timedelta(seconds=exc.retry_after or 1)
 
 
 def _finish_failed(store: Store, gemeente: str, melding_id: str, fout: str) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import hookspecs
 from hub.caller import SYSTEM_CALLER
 from hub.domain.meldingen import UpstreamMelding
 from hub.errors import NotFound, UpstreamUnavailable
@@ -26,7 +27,7 @@ from hub.sync.sinks import Sink
 
 log = logging.getLogger(__name__)
 
-GET_HOOK = "kcc_get_melding"
+GET_HOOK = hookspecs.kcc_get_melding
 
 
 def sync_statuses(store: Store, plugins: PluginCaller, gemeente: str, *, limit: int = 500) -> int:
@@ -54,7 +55,7 @@ def sync_statuses(store: Store, plugins: PluginCaller, gemeente: str, *, limit: 
             continue
         try:
             upstream = plugins.call(
-                plugin, gemeente, GET_HOOK, caller=SYSTEM_CALLER, extern_id=extern_id, retry=False
+                plugin, gemeente, GET_HOOK, caller=SYSTEM_CALLER, extern_id=extern_id
             )
         except NotFound:
             upstream = None

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from hub import hookspecs
 from hub.bsn import is_valid_bsn
 from hub.caller import Caller
 from hub.errors import (
@@ -33,6 +34,7 @@ from hub.errors import (
     ServiceUnavailable,
     UpstreamRejected,
 )
+from hub.hookspecs import Hook
 from hub.privacy import fields as catalogue
 from hub.privacy.doelbinding import Doel
 from hub.privacy.logboek.chain import LogboekInvoer, append
@@ -63,7 +65,7 @@ _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 class PluginCaller(Protocol):
     """The part of :class:`hub.pluginmanager.PluginHost` the pipeline uses."""
 
-    def first(self, gemeente: str, hook: str, **kwargs: Any) -> Any: ...
+    def first(self, gemeente: str, hook: Hook, **kwargs: Any) -> Any: ...
 
 
 def _logboek_trace_id(trace_id: str) -> str:
@@ -306,7 +308,7 @@ def _answer(
         invoer.signalen.extend(signalen.as_list())
     answer = plugins.first(
         privacy.gemeente,
-        "kcc_get_personen",
+        hookspecs.kcc_get_personen,
         caller=caller,
         trace_id=trace_id,
         doel=doel.code,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hub import hookspecs
 from hub.errors import ConfigurationError, KccError, NotFound, UpstreamUnavailable
 from hub.metrics import SYNC_RUNS
 from hub.plugin_api import SyncBatch
@@ -58,7 +59,7 @@ def run_sync(
     """Run one sync; raises the plugin's error after recording the failed run."""
     if plugin not in rt.host.enabled(gemeente):
         raise NotFound(f"plugin {plugin} is not enabled for gemeente {gemeente}")
-    if not implements(rt.loaded.manager, plugin, "kcc_sync"):
+    if not implements(rt.loaded.manager, plugin, hookspecs.kcc_sync):
         raise NotFound(f"plugin {plugin} has nothing to synchronise")
     key = (gemeente, plugin)
     with _running_lock:
@@ -84,7 +85,9 @@ def _run(
     ran_full = since is None
     checkpoint: dict[str, Any] | None = None
     try:
-        batches = rt.host.call(plugin, gemeente, "kcc_sync", since=since, full=full, retry=False)
+        batches = rt.host.call(
+            plugin, gemeente, hookspecs.kcc_sync, since=since, full=full, retry=False
+        )
         for batch in batches or ():
             if not isinstance(batch, SyncBatch):
                 raise UpstreamUnavailable(

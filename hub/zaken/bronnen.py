@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from hub import hookspecs
 from hub.domain.zaken import BronStatus, Zaak
 from hub.errors import CapabilityMissing, KccError, UpstreamTimeout
 from hub.privacy.doelbinding import Doel
 from hub.verzoek import Verzoek
 
-SEARCH_HOOK = "kcc_search_zaken"
+SEARCH_HOOK = hookspecs.kcc_search_zaken
 
 
 def zoek_in_bronnen(
@@ -37,9 +38,6 @@ def zoek_in_bronnen(
                 verwerkingsactiviteit=doel.verwerkingsactiviteit,
                 bsn=bsn,
                 kvk=kvk,
-                # The zaak plugin retries per request itself (bounded); a second layer of
-                # retries here would multiply the caller's wait.
-                retry=False,
             )
         except KccError as exc:
             fouten.append(exc)

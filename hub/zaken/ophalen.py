@@ -10,6 +10,7 @@ the hub does not read the zaak for it, so that record names no betrokkene.
 
 from __future__ import annotations
 
+from hub import hookspecs
 from hub.domain.zaken import Zaak, ZaakMetBetrokkenen
 from hub.errors import NotFound, UpstreamRejected
 from hub.privacy.pipeline import new_logboek_invoer, record_failure, write_logboek
@@ -17,7 +18,7 @@ from hub.privacy.settings import privacy_for
 from hub.verzoek import Verzoek
 from hub.zaken.zoeken import GELEVERDE_VELDEN
 
-GET_HOOK = "kcc_get_zaak"
+GET_HOOK = hookspecs.kcc_get_zaak
 ACTIVITEIT = "zaak-ophalen"
 
 
@@ -47,7 +48,6 @@ def haal_zaak(
             doel=invoer.doel,
             verwerkingsactiviteit=invoer.processing_activity_id,
             identificatie=identificatie,
-            retry=False,
         )
         if not isinstance(gevonden, Zaak):
             raise NotFound("geen zaaksysteem van deze gemeente kent deze zaak")

@@ -23,15 +23,15 @@ from ldap3.protocol.microsoft import extended_dn_control
 from ldap3.utils.config import set_config_parameter
 from ldap3.utils.conv import escape_filter_chars
 
-from hub.errors import (
+from hub.plugin_sdk import (
     ConfigurationError,
     InvalidRequest,
     KccError,
+    SecretResolutionError,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from hub.secrets import SecretResolutionError
 from plugins.ad.config import AdSettings, TlsMode
 
 SHOW_DELETED_OID = "1.2.840.113556.1.4.417"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
 STANDARD_USER_FILTER = "(&(objectCategory=person)(objectClass=user))"

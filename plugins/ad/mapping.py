@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hub.domain.groepen import Groep, UitgeschakeldAccount
-from hub.domain.medewerkers import Medewerker
+from hub.plugin_sdk import Groep, Medewerker, UitgeschakeldAccount
 from plugins.ad.client import LdapEntry, parse_extended_dn
 from plugins.ad.config import AttributeMapping
 

@@ -32,9 +32,7 @@ from typing import Any
 
 from ldap3.utils.conv import escape_filter_chars
 
-from hub.domain.groepen import Lidmaatschappen
-from hub.errors import UpstreamUnavailable
-from hub.plugin_api import SyncBatch
+from hub.plugin_sdk import Lidmaatschappen, SyncBatch, UpstreamUnavailable
 from plugins.ad.client import DISABLED_FILTER, AdClient, AdConnection, DcInfo, LdapEntry
 from plugins.ad.config import GROUP_ATTRIBUTES, AdSettings
 from plugins.ad.mapping import (
@@ -84,10 +82,14 @@ def _known_count(since: Mapping[str, Any] | None) -> int | None:
 
 
 def sync_medewerkers(
-    settings: AdSettings, since: Mapping[str, Any] | None, full: bool
+    settings: AdSettings,
+    since: Mapping[str, Any] | None,
+    full: bool,
+    *,
+    client: AdClient | None = None,
 ) -> Iterator[SyncBatch]:
     """Yield the directory's changes since ``since`` (or everything, ``full=True``)."""
-    client = AdClient(settings)
+    client = client or AdClient(settings)
     prefer = str(since.get("dc")) if since and since.get("dc") else None
     with client.connect(prefer=prefer) as conn:
         dc = conn.dc_info()

@@ -10,12 +10,12 @@ sidecar proxy): person data never crosses a network unencrypted.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret, TlsSettings, drop_retired, require_https
 
 # An installed wheel carries the StUF specs as package data; a checkout has them in specs/.
 _PACKAGED_SPECS = Path(__file__).resolve().parent / "specs"
@@ -23,15 +23,11 @@ SPECS = (
     _PACKAGED_SPECS if _PACKAGED_SPECS.is_dir() else Path(__file__).resolve().parents[2] / "specs"
 )
 DEFAULT_WSDL = SPECS / "stuf" / "bg0204" / "bg0204.wsdl"
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _check_url(value: str) -> str:
+    require_https(value)  # the hub's one rule: https, or http on loopback only
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("expected an absolute http(s) URL")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-        raise ValueError("use https: plain http is only allowed on loopback")
     if parts.query or parts.fragment:
         raise ValueError("the URL must not have a query or fragment")
     return value.rstrip("/")
@@ -39,29 +35,6 @@ def _check_url(value: str) -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TlsSettings(_Strict):
-    """Mutual TLS. In production the client certificate is a PKIoverheid certificate."""
-
-    client_certificate: Path | None = Field(
-        default=None, description="PEM file with the client certificate (and its chain)."
-    )
-    client_key: Path | None = Field(default=None, description="PEM file with the private key.")
-    client_key_password: Secret | None = None
-    ca_bundle: Path | None = Field(
-        default=None,
-        description="PEM file with the CAs that may sign the server certificate "
-        "(e.g. the PKIoverheid roots); default: the system trust store.",
-    )
-
-    @model_validator(mode="after")
-    def _pair(self) -> TlsSettings:
-        if (self.client_certificate is None) != (self.client_key is None):
-            raise ValueError("client_certificate and client_key go together")
-        if self.client_key_password is not None and self.client_key is None:
-            raise ValueError("client_key_password needs client_key")
-        return self
 
 
 class NoAuth(_Strict):
@@ -113,11 +86,14 @@ class HaalCentraalSettings(_Strict):
     proxy_headers: ProxyHeaders = ProxyHeaders()
     connect_timeout: float = Field(default=3.0, gt=0, le=60)
     read_timeout: float = Field(default=10.0, gt=0, le=120)
-    # Throttling (429/503 with Retry-After) is retried here, bounded; everything else is the core's.
-    throttle_retries: int = Field(default=2, ge=0, le=5)
-    max_retry_after: float = Field(default=5.0, ge=0, le=60)
 
     _url = field_validator("base_url")(_check_url)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        # throttle_retries and max_retry_after went with the plugin's retry loop: ignored.
+        return drop_retired(data, "brp")
 
 
 class StufSysteem(_Strict):

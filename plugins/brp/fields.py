@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from hub.domain.personen import AUTOMATIC_FIELDS, antwoordsoort
+from hub.plugin_sdk import AUTOMATIC_FIELDS, antwoordsoort
 
 # In a fixed order, so a selected person's keys come out the same every time.
 AUTO_DELIVERED = tuple(sorted(AUTOMATIC_FIELDS))

@@ -2,9 +2,9 @@
 
 One wire format lives here: the request body, the doelbinding headers of the
 BRP proxy, authentication (API key or OAuth2 client credentials), mutual TLS,
-and the mapping of HTTP outcomes to ``hub.errors``. Throttling (429, or 503 with
-``Retry-After``) is retried here a bounded number of times; every other failure
-goes to the core, which owns the retry policy.
+and the mapping of HTTP outcomes to ``hub.errors``. One attempt per call: throttling
+(429, or 503 with ``Retry-After``) raises ``UpstreamUnavailable(retry_after=…)`` and the
+core's retry policy waits and tries again (``docs/plugins.md``).
 
 Nothing that identifies a person is logged or put in an error: error texts from
 upstream are scrubbed of anything that looks like a BSN before use.
@@ -15,19 +15,23 @@ from __future__ import annotations
 import json
 import logging
 import re
-import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
-from plugins.brp.config import ApiKeyAuth, HaalCentraalSettings, OAuth2Auth, TlsSettings
+from hub.plugin_sdk import (
+    InvalidRequest,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    http_transport,
+    retry_after_seconds,
+)
+from plugins.brp.config import ApiKeyAuth, HaalCentraalSettings, OAuth2Auth
 from plugins.brp.fields import loggable_type, select_fields, upstream_fields
 
 log = logging.getLogger(__name__)
@@ -51,34 +55,8 @@ def _header_value(value: str) -> str:
     return flat if flat.isascii() else quote(flat, safe=" :/?#[]@!$&'()*+,;=-._~%")
 
 
-def ssl_context(tls: TlsSettings) -> ssl.SSLContext:
-    """A TLS client context: the configured CA bundle (or system store), client cert if any."""
-    context = ssl.create_default_context(cafile=str(tls.ca_bundle) if tls.ca_bundle else None)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if tls.client_certificate is not None and tls.client_key is not None:
-        password = tls.client_key_password.resolve() if tls.client_key_password else None
-        context.load_cert_chain(str(tls.client_certificate), str(tls.client_key), password)
-    return context
-
-
-class _Throttled(Exception):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("throttled")
-        self.retry_after = retry_after
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+# The hub's one TLS set-up (CA bundle, PKIoverheid client certificate, TLS 1.2+).
+ssl_context = http_transport.ssl_context
 
 
 class HaalCentraalClient:
@@ -120,7 +98,7 @@ class HaalCentraalClient:
         body["fields"] = asked or ["burgerservicenummer"]
         headers = self._proxy_headers(doel, verwerking, gebruiker)
         started = time.perf_counter()
-        response = self._post_with_throttling(body, headers)
+        response = self._post(body, headers)
         answer = self._parse(response)
         personen = [select_fields(p, asked) for p in answer["personen"]]
         # A BRP proxy reports the persoonslijsten it delivered; we log how many, never which.
@@ -146,7 +124,7 @@ class HaalCentraalClient:
             "burgerservicenummer": ["000000000"],
             "fields": ["burgerservicenummer"],
         }
-        self._parse(self._post_with_throttling(body, {}))
+        self._parse(self._post(body, {}))
 
     # -- transport --------------------------------------------------------------------------
     def _proxy_headers(
@@ -163,28 +141,6 @@ class HaalCentraalClient:
                 headers[name] = _header_value(value)
         return headers
 
-    def _post_with_throttling(
-        self, body: dict[str, Any], headers: dict[str, str]
-    ) -> httpx.Response:
-        limit = self._settings.max_retry_after
-
-        def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            return min(error.retry_after, limit) if isinstance(error, _Throttled) else 0.0
-
-        retrying = Retrying(
-            stop=stop_after_attempt(1 + self._settings.throttle_retries),
-            wait=wait,
-            retry=retry_if_exception_type(_Throttled),
-            reraise=True,
-        )
-        try:
-            return retrying(self._post, body, headers)
-        except _Throttled as exc:
-            raise UpstreamUnavailable(
-                "BRP (Haal Centraal) is overbelast; later opnieuw proberen", source=SOURCE
-            ) from exc
-
     def _post(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
         response = self._send(body, headers)
         if response.status_code == 401 and isinstance(self._settings.auth, OAuth2Auth):
@@ -194,8 +150,12 @@ class HaalCentraalClient:
         if response.status_code == 429 or (
             response.status_code == 503 and "Retry-After" in response.headers
         ):
-            retry_after = _retry_after(response)
-            raise _Throttled(1.0 if retry_after is None else retry_after)
+            # Throttled: the core's retry policy waits what the BRP asked (capped), then again.
+            raise UpstreamUnavailable(
+                "BRP (Haal Centraal) is overbelast; later opnieuw proberen",
+                source=SOURCE,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+            )
         return response
 
     def _send(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:

@@ -8,23 +8,28 @@ always delivers. Masking and the logboek are the core's (``hub.privacy``).
 from __future__ import annotations
 
 import ssl
-import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from hub import __version__, hookimpl
-from hub.errors import ConfigurationError, KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
-from hub.secrets import SecretResolutionError
+from hub.plugin_sdk import (
+    Capability,
+    ConfigurationError,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    PluginInfo,
+    SecretResolutionError,
+    __version__,
+    hookimpl,
+)
 from plugins.brp.config import BrpSettings
 from plugins.brp.haalcentraal_client import HaalCentraalClient
 from plugins.brp.stufbg_client import StufBgClient
 
 Client = HaalCentraalClient | StufBgClient
-
-_clients: dict[str, tuple[BrpSettings, Client]] = {}
-_clients_lock = threading.Lock()
 
 
 def _new_client(settings: BrpSettings) -> Client:
@@ -41,18 +46,24 @@ def _new_client(settings: BrpSettings) -> Client:
     raise ConfigurationError("BRP-koppeling zonder backend-instellingen", source="brp")
 
 
-def _client(ctx: HookContext) -> Client:
-    """One client per gemeente, reused (connections, OAuth2 token); renewed when settings change."""
-    settings: BrpSettings = ctx.settings
-    with _clients_lock:
-        current = _clients.get(ctx.gemeente)
-        if current is not None and current[0] == settings:
-            return current[1]
-        client = _new_client(settings)
-        _clients[ctx.gemeente] = (settings, client)
-    if current is not None:
-        current[1].close()
-    return client
+@contextmanager
+def _client(ctx: HookContext[BrpSettings]) -> Iterator[Client]:
+    """The core's client for this gemeente (connections, OAuth2 token); a hook called
+    directly (a test) gets its own, closed afterwards."""
+    shared = ctx.client
+    if isinstance(shared, HaalCentraalClient | StufBgClient):
+        yield shared
+        return
+    own = _new_client(ctx.settings)
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+@hookimpl
+def kcc_build_client(ctx: HookContext[BrpSettings]) -> Client:
+    return _new_client(ctx.settings)
 
 
 @hookimpl
@@ -67,10 +78,11 @@ def kcc_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def kcc_healthcheck(ctx: HookContext) -> Health:
+def kcc_healthcheck(ctx: HookContext[BrpSettings]) -> Health:
     started = time.perf_counter()
     try:
-        _client(ctx).ping()
+        with _client(ctx) as client:
+            client.ping()
     except KccError as exc:
         return Health(HealthState.DOWN, detail=exc.detail)
     except Exception as exc:  # a health check reports, it never raises
@@ -80,16 +92,16 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_get_personen(
-    ctx: HookContext, query: Mapping[str, Any], fields: Sequence[str]
+    ctx: HookContext[BrpSettings], query: Mapping[str, Any], fields: Sequence[str]
 ) -> dict[str, Any] | None:
-    client = _client(ctx)
     gebruiker = ctx.caller.subject if ctx.caller is not None else None
-    if isinstance(client, StufBgClient):
-        return client.personen(query, fields, gebruiker=gebruiker)
-    return client.personen(
-        query,
-        fields,
-        doel=ctx.doel,
-        verwerking=ctx.verwerkingsactiviteit,
-        gebruiker=gebruiker,
-    )
+    with _client(ctx) as client:
+        if isinstance(client, StufBgClient):
+            return client.personen(query, fields, gebruiker=gebruiker)
+        return client.personen(
+            query,
+            fields,
+            doel=ctx.doel,
+            verwerking=ctx.verwerkingsactiviteit,
+            gebruiker=gebruiker,
+        )

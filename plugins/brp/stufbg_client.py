@@ -29,8 +29,13 @@ from zeep import Client, Settings, xsd
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault
 
-from hub.bsn import is_valid_bsn
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from hub.plugin_sdk import (
+    InvalidRequest,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    is_valid_bsn,
+)
 from plugins.brp import stufbg_mapping
 from plugins.brp.config import StufBgSettings, StufSysteem
 from plugins.brp.derived import add_derived

@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from hub.errors import UpstreamRejected, UpstreamUnavailable
+from hub.plugin_sdk import UpstreamRejected, UpstreamUnavailable
 from plugins.brp.dates import from_stuf
 from plugins.brp.waardetabellen import (
     ADELLIJKE_TITELS,

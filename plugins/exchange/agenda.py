@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from hub.domain.beschikbaarheid import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok, Werktijd
+from hub.plugin_sdk import Beschikbaarheid, BeschikbaarheidStatus, BezetBlok, Werktijd
 
 Interval = tuple[datetime, datetime]
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.errors import InvalidRequest
-from hub.plugin_api import Notification
+from hub.plugin_sdk import Beschikbaarheid, InvalidRequest, Notification
 from plugins.exchange.agenda import MailboxAgenda, bereken
 from plugins.exchange.config import ExchangeSettings
 from plugins.exchange.ews_client import EwsClient
@@ -29,25 +26,10 @@ class Backend(Protocol):
     def ping(self) -> None: ...
 
 
-_clients: dict[tuple[str, ExchangeSettings], Backend] = {}
-_lock = threading.Lock()
-
-
-def backend_for(gemeente: str, settings: ExchangeSettings) -> Backend:
-    """The gemeente's client, kept between calls so sessions and tokens are reused until expiry."""
-    key = (gemeente, settings)
-    with _lock:
-        client = _clients.get(key)
-        if client is None:
-            client = EwsClient(settings) if settings.backend == "ews" else GraphClient(settings)
-            _clients[key] = client
-        return client
-
-
-def forget_clients() -> None:
-    """Drop cached clients (tests, configuration reload)."""
-    with _lock:
-        _clients.clear()
+def new_backend(settings: ExchangeSettings) -> Backend:
+    """The gemeente's client; the core keeps it between calls (``kcc_build_client``) so
+    sessions and tokens are reused until expiry."""
+    return EwsClient(settings) if settings.backend == "ews" else GraphClient(settings)
 
 
 def beschikbaarheden(

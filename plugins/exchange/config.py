@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret, UpstreamUrl, drop_retired
 
 
 class _Strict(BaseModel):
@@ -19,7 +19,7 @@ class OAuth2Settings(_Strict):
     tenant_id: str = Field(min_length=1)
     client_id: str = Field(min_length=1)
     client_secret: Secret
-    authority: HttpUrl = Field(
+    authority: UpstreamUrl = Field(
         default=HttpUrl("https://login.microsoftonline.com"),
         description="Token endpoint host; {authority}/{tenant_id}/oauth2/v2.0/token.",
     )
@@ -31,7 +31,7 @@ class OAuth2Settings(_Strict):
 class EwsSettings(_Strict):
     """On-premises Exchange through EWS. Autodiscover is not used: name the endpoint."""
 
-    service_endpoint: HttpUrl = Field(description="https://mail.gemeente.nl/EWS/Exchange.asmx")
+    service_endpoint: UpstreamUrl = Field(description="https://mail.gemeente.nl/EWS/Exchange.asmx")
     auth: Literal["oauth2", "ntlm", "basic"] = "oauth2"
     username: str | None = Field(default=None, description="DOMEIN\\account for ntlm/basic.")
     password: Secret | None = None
@@ -57,7 +57,7 @@ class GraphSettings(_Strict):
     """Exchange Online through Microsoft Graph (EWS is blocked there from 1 October 2026)."""
 
     oauth2: OAuth2Settings
-    base_url: HttpUrl = Field(default=HttpUrl("https://graph.microsoft.com/v1.0"))
+    base_url: UpstreamUrl = Field(default=HttpUrl("https://graph.microsoft.com/v1.0"))
     scope: str = "https://graph.microsoft.com/.default"
 
 
@@ -85,10 +85,12 @@ class ExchangeSettings(_Strict):
         default=8, ge=1, le=32, description="EWS: connections kept open to Exchange."
     )
     timeout_seconden: float = Field(default=20.0, gt=0, le=120)
-    max_pogingen: int = Field(default=4, ge=1, le=10, description="Attempts when throttled.")
-    max_wachttijd_seconden: float = Field(
-        default=60.0, gt=0, description="Longest throttling wait honoured before giving up."
-    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        # max_pogingen and max_wachttijd_seconden went with the plugin's retry loop: ignored.
+        return drop_retired(data, "exchange")
 
     @model_validator(mode="after")
     def _backend_configured(self) -> ExchangeSettings:

@@ -2,7 +2,8 @@
 
 Everything EWS-specific lives here; the rest of the plugin sees :class:`MailboxAgenda`.
 exchangelib runs with ``FailFast`` so throttling surfaces here and is honoured through
-tenacity (:mod:`plugins.exchange.throttling`) with the server's ``BackOffMilliseconds``.
+the core's retry policy (:mod:`plugins.exchange.throttling`) with the server's
+``BackOffMilliseconds``.
 """
 
 from __future__ import annotations
@@ -54,8 +55,7 @@ from exchangelib.services import GetMailTips, GetUserAvailability
 from exchangelib.util import add_xml_child
 from oauthlib.oauth2 import OAuth2Error  # type: ignore[import-untyped]
 
-from hub.errors import UpstreamRejected, UpstreamUnavailable
-from hub.plugin_api import Notification
+from hub.plugin_sdk import Notification, UpstreamRejected, UpstreamUnavailable
 from plugins.exchange.afwezigheidstekst import platte_tekst
 from plugins.exchange.agenda import Afwezigheid, Blok, MailboxAgenda, Soort, Werkperiode, Werktijden
 from plugins.exchange.config import EwsSettings, ExchangeSettings
@@ -247,11 +247,7 @@ class EwsClient:
                     raise
                 raise translated from exc
 
-        return call_throttled(
-            attempt,
-            attempts=self.settings.max_pogingen,
-            max_wait=self.settings.max_wachttijd_seconden,
-        )
+        return call_throttled(attempt)
 
     def _account(self, email: str) -> Account:
         return Account(

@@ -3,7 +3,8 @@
 All Graph wire format lives here. Calendar times are requested in UTC (``Prefer:
 outlook.timezone="UTC"``); working hours come with a Windows or IANA zone name and are
 evaluated in that zone. Throttling (HTTP 429 with ``Retry-After``) is honoured through
-tenacity, per request and per ``$batch`` member.
+the core's retry policy (``UpstreamUnavailable.retry_after``), per request and per ``$batch``
+member (members already answered are cached and not asked again).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,8 +22,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 
-from hub.errors import InvalidRequest, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
-from hub.plugin_api import Notification
+from hub.plugin_sdk import (
+    InvalidRequest,
+    Notification,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    http_transport,
+    retry_after_seconds,
+)
 from plugins.exchange.afwezigheidstekst import platte_tekst
 from plugins.exchange.agenda import Afwezigheid, Blok, MailboxAgenda, Soort, Werkperiode, Werktijden
 from plugins.exchange.config import ExchangeSettings, GraphSettings
@@ -54,11 +63,9 @@ _DAGEN = {
 
 def _retry_after(response: httpx.Response | dict[str, Any]) -> float:
     headers = response.headers if isinstance(response, httpx.Response) else response
-    value = {k.lower(): v for k, v in dict(headers or {}).items()}.get("retry-after", "1")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return 1.0
+    value = {k.lower(): v for k, v in dict(headers or {}).items()}.get("retry-after")
+    asked = retry_after_seconds(value)
+    return 1.0 if asked is None else asked  # Graph's throttling without a wait: one second
 
 
 def _graph_time(value: dict[str, Any]) -> datetime:
@@ -99,10 +106,13 @@ class GraphClient:
         self.graph: GraphSettings = settings.graph
         self.base = str(self.graph.base_url).rstrip("/")
         self.zone = ZoneInfo(settings.tijdzone)
-        self.http = httpx.Client(timeout=settings.timeout_seconden)
+        self.http = http_transport.new_http_client(timeout_seconds=settings.timeout_seconden)
         self._token: tuple[str, float] | None = None
         self._lock = threading.Lock()
         self._oof: dict[str, tuple[float, Afwezigheid | None]] = {}
+
+    def close(self) -> None:
+        self.http.close()
 
     # -- plumbing -------------------------------------------------------------------------
     def _access_token(self, renew: bool = False) -> str:
@@ -166,11 +176,7 @@ class GraphClient:
     def _call(
         self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        return call_throttled(
-            lambda: self._send(method, path, json=json, params=params),
-            attempts=self.settings.max_pogingen,
-            max_wait=self.settings.max_wachttijd_seconden,
-        )
+        return call_throttled(lambda: self._send(method, path, json=json, params=params))
 
     def _user(self, email: str) -> str:
         return "/users/" + quote(email, safe="@.")
@@ -240,31 +246,29 @@ class GraphClient:
         with self._lock:
             result = {e: v for e, (exp, v) in self._oof.items() if exp > now and e in set(emails)}
         missing = [e for e in emails if e not in result]
-        for batch in _chunks(missing, MAX_BATCH):
-            pending = list(batch)
 
-            def attempt(pending: list[str] = pending) -> None:
-                answers = self._batch_mailbox_settings(pending)
-                waits = []
-                for email, (status, body, headers) in answers.items():
-                    if status == 429:
-                        waits.append(_retry_after(headers))
-                        continue
-                    result[email] = _afwezigheid(body) if status == 200 else None
-                    pending.remove(email)
-                if waits:
-                    raise ThrottledError(max(waits))
+        def ask(pending: list[str]) -> None:
+            answers = self._batch_mailbox_settings(pending)
+            waits = []
+            for email, (status, body, headers) in answers.items():
+                if status == 429:
+                    waits.append(_retry_after(headers))
+                    continue
+                result[email] = _afwezigheid(body) if status == 200 else None
+            if waits:
+                raise ThrottledError(max(waits))
 
-            call_throttled(
-                attempt,
-                attempts=self.settings.max_pogingen,
-                max_wait=self.settings.max_wachttijd_seconden,
-            )
-        if self.settings.afwezigheid_cache_seconden:
-            expires = now + self.settings.afwezigheid_cache_seconden
-            with self._lock:
-                for email in missing:
-                    self._oof[email] = (expires, result.get(email))
+        try:
+            for batch in _chunks(missing, MAX_BATCH):
+                call_throttled(partial(ask, list(batch)))
+        finally:
+            # Also when throttled half-way: the core's retry then asks only for the rest.
+            if self.settings.afwezigheid_cache_seconden:
+                expires = now + self.settings.afwezigheid_cache_seconden
+                with self._lock:
+                    for email in missing:
+                        if email in result:
+                            self._oof[email] = (expires, result[email])
         return result
 
     def _batch_mailbox_settings(

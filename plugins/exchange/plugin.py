@@ -6,19 +6,21 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from hub import hookimpl
-from hub.domain.beschikbaarheid import Beschikbaarheid
-from hub.errors import KccError
-from hub.plugin_api import (
+from hub.plugin_sdk import (
+    Beschikbaarheid,
     Capability,
     Health,
     HealthState,
     HookContext,
+    KccError,
     Notification,
     PluginInfo,
+    hookimpl,
 )
-from plugins.exchange.backend import backend_for, beschikbaarheden
+from plugins.exchange.backend import Backend, beschikbaarheden, new_backend
 from plugins.exchange.config import ExchangeSettings
+from plugins.exchange.ews_client import EwsClient
+from plugins.exchange.graph_client import GraphClient
 
 VERSION = "0.1.0"
 
@@ -40,12 +42,24 @@ def kcc_plugin_info() -> PluginInfo:
     )
 
 
+def _backend(ctx: HookContext[ExchangeSettings]) -> Backend:
+    # The core's client for this gemeente; a hook called directly (a test) gets a new one.
+    if isinstance(ctx.client, EwsClient | GraphClient):
+        return ctx.client
+    return new_backend(ctx.settings)
+
+
 @hookimpl
-def kcc_healthcheck(ctx: HookContext) -> Health:
+def kcc_build_client(ctx: HookContext[ExchangeSettings]) -> Backend:
+    return new_backend(ctx.settings)
+
+
+@hookimpl
+def kcc_healthcheck(ctx: HookContext[ExchangeSettings]) -> Health:
     settings: ExchangeSettings = ctx.settings
     started = time.perf_counter()
     try:
-        backend_for(ctx.gemeente, settings).ping()
+        _backend(ctx).ping()
     except KccError as exc:
         return Health(state=HealthState.DOWN, detail=f"{settings.backend}: {exc.detail}")
     except Exception as exc:  # a health check reports, it never raises
@@ -56,15 +70,16 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_get_beschikbaarheid(
-    ctx: HookContext, emails: Sequence[str], van: datetime, tot: datetime
+    ctx: HookContext[ExchangeSettings], emails: Sequence[str], van: datetime, tot: datetime
 ) -> list[Beschikbaarheid] | None:
     settings: ExchangeSettings = ctx.settings
     if not emails:
         return []
-    return beschikbaarheden(backend_for(ctx.gemeente, settings), settings, emails, van, tot)
+    return beschikbaarheden(_backend(ctx), settings, emails, van, tot)
 
 
 @hookimpl
-def kcc_send_notification(ctx: HookContext, notification: Notification) -> str | None:
-    settings: ExchangeSettings = ctx.settings
-    return backend_for(ctx.gemeente, settings).send(notification)
+def kcc_send_notification(
+    ctx: HookContext[ExchangeSettings], notification: Notification
+) -> str | None:
+    return _backend(ctx).send(notification)

@@ -1,13 +1,14 @@
-"""Honour Exchange's throttling: wait as asked (BackOffMilliseconds, Retry-After), bounded."""
+"""Exchange's throttling, reported to the core: the wait asked (BackOffMilliseconds,
+Retry-After) travels as ``UpstreamUnavailable.retry_after``; the core's retry policy waits
+that long and tries again, or gives up at once when the wait is longer than it holds a
+caller (``docs/plugins.md``). No retry loop here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type
-
-from hub.errors import UpstreamUnavailable
+from hub.plugin_sdk import UpstreamUnavailable
 
 T = TypeVar("T")
 
@@ -20,31 +21,13 @@ class ThrottledError(Exception):
         self.wait = wait
 
 
-def _asked_wait(state: RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    return exc.wait if isinstance(exc, ThrottledError) else 1.0
-
-
-def call_throttled(fn: Callable[[], T], *, attempts: int, max_wait: float) -> T:
-    """Call ``fn``; on :class:`ThrottledError` wait the time asked and try again.
-
-    Gives up (``UpstreamUnavailable``) after ``attempts`` tries, or at once when the server
-    asks for a longer wait than ``max_wait`` seconds: holding a worker that long helps no one,
-    the next scheduled run will try again.
-    """
-
-    def stop(state: RetryCallState) -> bool:
-        return state.attempt_number >= attempts or _asked_wait(state) > max_wait
-
-    retrying = Retrying(
-        stop=stop,
-        wait=_asked_wait,
-        retry=retry_if_exception_type(ThrottledError),
-        reraise=True,
-    )
+def call_throttled(fn: Callable[[], T]) -> T:
+    """Call ``fn`` once; a :class:`ThrottledError` becomes ``UpstreamUnavailable`` carrying
+    the wait Exchange asked for."""
     try:
-        return retrying(fn)
+        return fn()
     except ThrottledError as exc:
         raise UpstreamUnavailable(
-            f"Exchange is throttling requests (asked to wait {exc.wait:.0f}s)"
-        ) from exc
+            f"Exchange is throttling requests (asked to wait {exc.wait:.0f}s)",
+            retry_after=exc.wait,
+        ) from None

@@ -14,101 +14,60 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
-from hub.domain.meldingen import MeldingCategorie, NieuweMelding, UpstreamMelding
-from hub.errors import (
+from hub.plugin_sdk import (
     ConfigurationError,
     InvalidRequest,
+    MeldingCategorie,
+    NieuweMelding,
     NotFound,
+    SecretResolutionError,
+    UpstreamMelding,
     UpstreamRefusedContent,
     UpstreamRejected,
-    UpstreamTimeout,
     UpstreamUnavailable,
+    http_transport,
 )
-from hub.secrets import SecretResolutionError
 from plugins.fixi.config import FixiSettings
 
-_RETRY_AFTER_CAP = 10.0
-_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+UPSTREAM = "Fixi"
 # The content is refused: sending it again cannot succeed (the outbox stops retrying).
 _CONTENT_REFUSED = frozenset({400, 409, 413, 422})
-
-
-class _TransientError(Exception):
-    def __init__(self, reason: str, *, timeout: bool = False, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.timeout = timeout
-        self.retry_after = retry_after
 
 
 class _TokenExpiredError(Exception):
     """Fixi said 401 on a call with a cached token: fetch a new one and try once more."""
 
 
-class _Tokens:
-    """Access tokens per (base URL, client id), refreshed shortly before they expire."""
+class _Expiring:
+    """One value with an expiry (monotonic clock), thread-safe."""
 
     def __init__(self) -> None:
-        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self._value: Any = None
+        self._until = 0.0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> str | None:
+    def get(self) -> Any:
         with self._lock:
-            found = self._tokens.get(key)
-        if found and found[1] > time.monotonic():
-            return found[0]
-        return None
+            return self._value if self._until > time.monotonic() else None
 
-    def put(self, key: tuple[str, str], token: str, lifetime: float) -> None:
+    def put(self, value: Any, lifetime: float) -> None:
         with self._lock:
-            self._tokens[key] = (token, time.monotonic() + max(0.0, lifetime - 30))
+            self._value, self._until = value, time.monotonic() + max(0.0, lifetime)
 
-    def drop(self, key: tuple[str, str]) -> None:
+    def drop(self) -> None:
         with self._lock:
-            self._tokens.pop(key, None)
-
-
-class _Categories:
-    def __init__(self) -> None:
-        self._lists: dict[tuple[str, str], tuple[list[dict[str, Any]], float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> list[dict[str, Any]] | None:
-        with self._lock:
-            found = self._lists.get(key)
-        if found and found[1] > time.monotonic():
-            return found[0]
-        return None
-
-    def put(self, key: tuple[str, str], value: list[dict[str, Any]], ttl: float) -> None:
-        with self._lock:
-            self._lists[key] = (value, time.monotonic() + ttl)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._lists.clear()
-
-
-TOKENS = _Tokens()
-CATEGORIES = _Categories()
+            self._value, self._until = None, 0.0
 
 
 class FixiClient:
-    """One gemeente's Fixi."""
+    """One gemeente's Fixi: built once per gemeente × settings by the core
+    (``kcc_build_client``), so its pool, token and category list are shared by the calls."""
 
     def __init__(self, settings: FixiSettings, *, gemeente: str, http: httpx.Client | None = None):
         self.s = settings
@@ -117,7 +76,8 @@ class FixiClient:
         self.base = str(settings.base_url).rstrip("/")
         self._owns_http = http is None
         self._http = http or new_http_client(settings)
-        self._key = (f"{gemeente}:{self.base}", settings.client_id or "api-key")
+        self._token = _Expiring()
+        self._categories = _Expiring()
 
     def close(self) -> None:
         if self._owns_http:
@@ -131,35 +91,32 @@ class FixiClient:
 
     # -- public ----------------------------------------------------------------------------
     def create(self, melding: NieuweMelding, idempotency_key: str) -> UpstreamMelding:
-        """File the melding once: search by reference before every attempt, then create."""
+        """File the melding once: search by reference first (an earlier attempt, of this job
+        or a previous one, may have been accepted), then create. One attempt: the core
+        retries the whole call, and each retry searches again."""
         body = self._issue_body(melding, idempotency_key)
-
-        def attempt() -> dict[str, Any]:
-            existing = self._find_by_reference(idempotency_key)
-            if existing is not None:
-                return existing
-            created: dict[str, Any] = self._once("POST", self.s.paden.create_issue, json=body)
-            return created
-
-        return self._melding(self._retrying(attempt))
+        existing = self._find_by_reference(idempotency_key)
+        if existing is not None:
+            return self._melding(existing)
+        return self._melding(self._once("POST", self.s.paden.create_issue, json=body))
 
     def get(self, public_id: str) -> UpstreamMelding | None:
         """Fixi's current view of one melding, or None when Fixi does not know it."""
         path = self.s.paden.issue.replace("{publicID}", _path_segment(public_id))
         try:
-            raw = self._retrying(lambda: self._once("GET", path))
+            raw = self._once("GET", path)
         except NotFound:
             return None
         return self._melding(raw)
 
     def categories(self) -> list[dict[str, Any]]:
-        cached = CATEGORIES.get(self._key)
+        cached: list[dict[str, Any]] | None = self._categories.get()
         if cached is not None:
             return cached
-        raw = self._retrying(lambda: self._once("GET", self.s.paden.categories))
+        raw = self._once("GET", self.s.paden.categories)
         if not isinstance(raw, list):
             raise UpstreamUnavailable("Fixi gaf een onverwachte lijst categorieën", source="fixi")
-        CATEGORIES.put(self._key, raw, self.s.categories_ttl_seconds)
+        self._categories.put(raw, self.s.categories_ttl_seconds)
         return raw
 
     def hub_categories(self) -> list[MeldingCategorie]:
@@ -180,7 +137,7 @@ class FixiClient:
 
     def ping(self) -> float:
         started = time.perf_counter()
-        self._retrying(lambda: self._once("GET", self.s.paden.categories), attempts=1)
+        self._once("GET", self.s.paden.categories)
         return (time.perf_counter() - started) * 1000
 
     # -- mapping ---------------------------------------------------------------------------
@@ -251,38 +208,11 @@ class FixiClient:
         return None
 
     # -- HTTP ------------------------------------------------------------------------------
-    def _retrying(self, fn: Callable[[], Any], *, attempts: int | None = None) -> Any:
-        tries = attempts or self.s.max_attempts
-        retrying = Retrying(
-            stop=stop_after_attempt(tries),
-            wait=self._wait,
-            retry=retry_if_exception_type(_TransientError),
-            reraise=True,
-        )
-        try:
-            return retrying(fn)
-        except _TransientError as exc:
-            if exc.timeout:
-                raise UpstreamTimeout(
-                    f"Fixi reageerde niet binnen {self.s.timeout_seconds:g} s "
-                    f"(na {tries} pogingen)",
-                    source="fixi",
-                ) from None
-            raise UpstreamUnavailable(
-                f"Fixi is niet bereikbaar: {exc.reason} (na {tries} pogingen)", source="fixi"
-            ) from None
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _TransientError) and exc.retry_after is not None:
-            return min(exc.retry_after, _RETRY_AFTER_CAP)
-        return float(wait_exponential(multiplier=self.s.retry_wait_seconds, max=5)(state))
-
     def _once(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             return self._authorized(method, path, **kwargs)
         except _TokenExpiredError:
-            TOKENS.drop(self._key)
+            self._token.drop()
             try:
                 return self._authorized(method, path, **kwargs)
             except _TokenExpiredError:
@@ -310,7 +240,7 @@ class FixiClient:
         if self.s.auth == "api_key":
             assert self.s.api_key is not None
             return {self.s.api_key_header: self.s.api_key.resolve()}
-        token = TOKENS.get(self._key)
+        token: str | None = self._token.get()
         if token is None:
             assert self.s.client_secret is not None
             response = self._request(
@@ -328,21 +258,15 @@ class FixiClient:
             token = str((body or {}).get("accessToken") or "")
             if not token:
                 raise UpstreamUnavailable("Fixi gaf geen toegangstoken", source="fixi")
-            TOKENS.put(self._key, token, float(body.get("expiresIn") or 300))
+            # Refreshed 30 s before Fixi says it expires.
+            self._token.put(token, float(body.get("expiresIn") or 300) - 30)
         return {"Authorization": f"Bearer {token}"}
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._http.request(method, self.base + path, **kwargs)
-        except httpx.TimeoutException:
-            raise _TransientError("time-out", timeout=True) from None
-        except httpx.TransportError as exc:
-            raise _TransientError(type(exc).__name__) from None
-        if response.status_code in _TRANSIENT_STATUS:
-            raise _TransientError(
-                f"HTTP {response.status_code}", retry_after=_retry_after(response)
-            )
-        return response
+        # Transport errors, timeouts, 429 and 5xx: UpstreamUnavailable(retry_after=…).
+        return http_transport.send(
+            self._http, method, self.base + path, upstream=UPSTREAM, **kwargs
+        )
 
     def _body(self, response: httpx.Response) -> Any:
         status = response.status_code
@@ -366,11 +290,7 @@ class FixiClient:
 
 
 def new_http_client(settings: FixiSettings) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(settings.timeout_seconds),
-        headers={"Accept": "application/json"},
-        follow_redirects=False,
-    )
+    return http_transport.new_http_client(timeout_seconds=settings.timeout_seconds)
 
 
 def _address(melding: NieuweMelding) -> str | None:
@@ -386,14 +306,6 @@ def _address(melding: NieuweMelding) -> str | None:
 
 def _path_segment(value: str) -> str:
     return quote(value, safe="")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _datetime(value: Any) -> datetime | None:

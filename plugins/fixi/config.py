@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret, UpstreamUrl, drop_retired
 
 
 class _Strict(BaseModel):
@@ -52,7 +52,8 @@ class FixiVelden(_Strict):
 class FixiSettings(_Strict):
     """``[plugins.fixi]`` of a gemeente."""
 
-    base_url: HttpUrl
+    # https, or http on loopback only (test doubles, the demo).
+    base_url: UpstreamUrl
     auth: Literal["grant_tokens", "api_key"] = "grant_tokens"
     client_id: str | None = Field(default=None, description="For grant_tokens.")
     client_secret: Secret | None = Field(default=None, description="For grant_tokens.")
@@ -65,9 +66,13 @@ class FixiSettings(_Strict):
     # Fixi status word -> status shown to agents. Unmapped words are shown as Fixi writes them.
     statussen: dict[str, str] = Field(default_factory=dict)
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    retry_wait_seconds: float = Field(default=0.5, ge=0, le=30)
     categories_ttl_seconds: float = Field(default=3600.0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        # max_attempts and retry_wait_seconds went with the plugin's retry loop: ignored.
+        return drop_retired(data, "fixi")
 
     @model_validator(mode="after")
     def _credentials_for_auth(self) -> FixiSettings:

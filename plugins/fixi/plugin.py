@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-import httpx
-
-from hub import __version__, hookimpl
-from hub.domain.meldingen import MeldingCategorie, NieuweMelding, UpstreamMelding
-from hub.errors import KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
-from hub.secrets import SecretResolutionError
-from plugins.fixi.client import FixiClient, new_http_client
+from hub.plugin_sdk import (
+    Capability,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    MeldingCategorie,
+    NieuweMelding,
+    PluginInfo,
+    SecretResolutionError,
+    UpstreamMelding,
+    __version__,
+    hookimpl,
+)
+from plugins.fixi.client import FixiClient
 from plugins.fixi.config import FixiSettings
 
-_pools: dict[tuple[str, str], httpx.Client] = {}
-_pools_lock = threading.Lock()
+
+@contextmanager
+def _client(ctx: HookContext[FixiSettings]) -> Iterator[FixiClient]:
+    # The core's client for this gemeente; a hook called directly (a test) gets its own.
+    shared = ctx.client_as(FixiClient)
+    if shared is not None:
+        yield shared
+        return
+    with FixiClient(ctx.settings, gemeente=ctx.gemeente) as own:
+        yield own
 
 
-def _client(ctx: HookContext) -> FixiClient:
-    settings: FixiSettings = ctx.settings
-    key = (ctx.gemeente, settings.model_dump_json())
-    with _pools_lock:
-        http = _pools.get(key)
-        if http is None or http.is_closed:
-            http = _pools[key] = new_http_client(settings)
-    return FixiClient(settings, gemeente=ctx.gemeente, http=http)
+@hookimpl
+def kcc_build_client(ctx: HookContext[FixiSettings]) -> FixiClient:
+    return FixiClient(ctx.settings, gemeente=ctx.gemeente)
 
 
 @hookimpl
@@ -42,9 +53,10 @@ def kcc_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def kcc_healthcheck(ctx: HookContext) -> Health:
+def kcc_healthcheck(ctx: HookContext[FixiSettings]) -> Health:
     try:
-        latency = _client(ctx).ping()
+        with _client(ctx) as client:
+            latency = client.ping()
     except SecretResolutionError as exc:
         return Health(HealthState.DOWN, detail=f"secret niet te lezen: {exc}")
     except KccError as exc:
@@ -54,16 +66,19 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_create_melding(
-    ctx: HookContext, melding: NieuweMelding, idempotency_key: str
+    ctx: HookContext[FixiSettings], melding: NieuweMelding, idempotency_key: str
 ) -> UpstreamMelding | None:
-    return _client(ctx).create(melding, idempotency_key)
+    with _client(ctx) as client:
+        return client.create(melding, idempotency_key)
 
 
 @hookimpl
-def kcc_get_melding(ctx: HookContext, extern_id: str) -> UpstreamMelding | None:
-    return _client(ctx).get(extern_id)
+def kcc_get_melding(ctx: HookContext[FixiSettings], extern_id: str) -> UpstreamMelding | None:
+    with _client(ctx) as client:
+        return client.get(extern_id)
 
 
 @hookimpl
-def kcc_get_melding_categorieen(ctx: HookContext) -> list[MeldingCategorie] | None:
-    return _client(ctx).hub_categories()
+def kcc_get_melding_categorieen(ctx: HookContext[FixiSettings]) -> list[MeldingCategorie] | None:
+    with _client(ctx) as client:
+        return client.hub_categories()

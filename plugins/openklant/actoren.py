@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hub.errors import InvalidRequest
+from hub.plugin_sdk import InvalidRequest
 from plugins.openklant.client import OpenKlantClient
 from plugins.openklant.config import Identificatorcodes
 from plugins.openklant.models import Actor, Medewerker, Toewijzing

@@ -22,22 +22,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any, Generic
 from uuid import UUID
 
 import httpx
 from pydantic import ValidationError
 
-from hub.errors import (
+from hub.plugin_sdk import (
     InvalidRequest,
     NotFound,
+    SecretResolutionError,
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
+    http_transport,
+    retry_after_seconds,
 )
-from hub.secrets import SecretResolutionError
 from plugins.openklant.config import OpenKlantSettings
 from plugins.openklant.models import (
     Actor,
@@ -62,8 +63,7 @@ class OpenKlantUnavailable(UpstreamUnavailable):
     in seconds, when it sent one, for the core's retry policy to honour."""
 
     def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
-        super().__init__(detail, source=SOURCE)
-        self.retry_after = retry_after
+        super().__init__(detail, source=SOURCE, retry_after=retry_after)
 
 
 class Collection(Generic[T]):
@@ -285,12 +285,11 @@ class OpenKlantClient:
 
 
 def new_http_client(settings: OpenKlantSettings) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(
-            settings.read_timeout_seconds, connect=settings.connect_timeout_seconds
-        ),
-        follow_redirects=False,
+    client = http_transport.new_http_client(timeout_seconds=settings.read_timeout_seconds)
+    client.timeout = httpx.Timeout(
+        settings.read_timeout_seconds, connect=settings.connect_timeout_seconds
     )
+    return client
 
 
 def _answer(response: httpx.Response) -> Any:
@@ -346,22 +345,6 @@ def _invalid_params(body: Any) -> list[tuple[str, str]]:
         if isinstance(item, dict) and item.get("name"):
             found.append((str(item["name"]), str(item.get("code") or "invalid")))
     return found
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date (RFC 9110)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _query_value(value: FilterValue) -> str:

@@ -14,17 +14,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub.secrets import Secret
-
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from hub.plugin_sdk import Secret, require_https
 
 
 def _check_url(value: str) -> str:
+    require_https(value)  # the hub's one rule: https, or http on loopback only
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("expected an absolute http(s) URL")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-        raise ValueError("use https: plain http is only allowed on loopback")
     if parts.query or parts.fragment:
         raise ValueError("the URL must not have a query or fragment")
     return value.rstrip("/")

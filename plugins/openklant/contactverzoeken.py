@@ -27,7 +27,7 @@ from uuid import UUID
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
-from hub.errors import InvalidRequest, NotFound
+from hub.plugin_sdk import InvalidRequest, NotFound
 from plugins.openklant.actoren import (
     dezelfde_toewijzing,
     find_or_create_actor,

@@ -28,9 +28,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hub.domain.klantcontacten_seam import ExterneInternetaak
-from hub.errors import NotFound
-from hub.plugin_api import SyncBatch
+from hub.plugin_sdk import ExterneInternetaak, NotFound, SyncBatch
 from plugins.openklant.client import OpenKlantClient
 from plugins.openklant.contactverzoeken import TE_VERWERKEN, VERWERKT, read_contactverzoek
 from plugins.openklant.klantcontacten import sleutel_van, taken_van

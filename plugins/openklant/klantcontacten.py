@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from hub.errors import UpstreamRejected
+from hub.plugin_sdk import UpstreamRejected
 from plugins.openklant.actoren import registrerende_actor
 from plugins.openklant.client import SOURCE, OpenKlantClient
 from plugins.openklant.models import (

@@ -22,24 +22,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.domain.klantcontacten import (
+from hub.plugin_sdk import (
+    ActorIdentificator,
     Contactnaam,
     DigitaalAdres,
-    PogingUitkomst,
-    Rol,
-    SoortActor,
-    SoortDigitaalAdres,
-    Status,
-)
-from hub.domain.klantcontacten_seam import (
-    ActorIdentificator,
     ExterneInternetaak,
     ExternVastgelegd,
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
+    PogingUitkomst,
+    Rol,
     SeamActor,
     SeamBetrokkene,
     SeamContactverzoek,
+    SoortActor,
+    SoortDigitaalAdres,
+    Status,
 )
 from plugins.openklant.config import Identificatorcodes, OpenKlantSettings
 from plugins.openklant.contactverzoeken import valideer

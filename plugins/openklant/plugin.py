@@ -9,16 +9,24 @@ writes :mod:`plugins.openklant.contactverzoeken`, the watching
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from hub import __version__, hookimpl
-from hub.domain.klantcontacten_seam import (
+from hub.plugin_sdk import (
+    Capability,
+    Health,
+    HealthState,
+    HookContext,
+    InvalidRequest,
+    KccError,
     KlantcontactRegistratie,
     KlantcontactVastgelegd,
+    PluginInfo,
     SeamContactverzoek,
+    SyncBatch,
+    __version__,
+    hookimpl,
 )
-from hub.errors import InvalidRequest, KccError
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo, SyncBatch
 from plugins.openklant import mapping
 from plugins.openklant.client import OpenKlantClient
 from plugins.openklant.config import OpenKlantSettings
@@ -28,6 +36,23 @@ from plugins.openklant.klantcontacten import write_klantcontact
 
 # The scheduler's default for watching internetaken; `[sync] openklant = N` overrides it.
 SYNC_INTERVAL_SECONDS = 120
+
+
+@contextmanager
+def _client(ctx: HookContext[OpenKlantSettings]) -> Iterator[OpenKlantClient]:
+    # The core's client for this gemeente (one pool); a hook called directly (a test) gets
+    # its own, closed afterwards.
+    shared = ctx.client_as(OpenKlantClient)
+    if shared is not None:
+        yield shared
+        return
+    with OpenKlantClient(ctx.settings) as own:
+        yield own
+
+
+@hookimpl
+def kcc_build_client(ctx: HookContext[OpenKlantSettings]) -> OpenKlantClient:
+    return OpenKlantClient(ctx.settings)
 
 
 @hookimpl
@@ -45,10 +70,9 @@ def kcc_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def kcc_healthcheck(ctx: HookContext) -> Health:
-    settings: OpenKlantSettings = ctx.settings
+def kcc_healthcheck(ctx: HookContext[OpenKlantSettings]) -> Health:
     try:
-        with OpenKlantClient(settings) as client:
+        with _client(ctx) as client:
             latency = client.ping()
     except KccError as exc:
         return Health(HealthState.DOWN, detail=exc.detail)
@@ -57,14 +81,14 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_register_klantcontact(
-    ctx: HookContext, klantcontact: KlantcontactRegistratie
+    ctx: HookContext[OpenKlantSettings], klantcontact: KlantcontactRegistratie
 ) -> KlantcontactVastgelegd:
     settings: OpenKlantSettings = ctx.settings
     nieuw = mapping.klantcontact_invoer(settings, klantcontact)
     taken = {
         cv.id: mapping.internetaak_invoer(settings, cv) for cv in klantcontact.contactverzoeken
     }
-    with OpenKlantClient(settings) as client:
+    with _client(ctx) as client:
         geschreven = write_klantcontact(client, nieuw, extern_id=klantcontact.extern_id)
         internetaken = {
             hub_id: ensure_internetaak(client, geschreven.klantcontact, taak)[0]
@@ -75,19 +99,20 @@ def kcc_register_klantcontact(
 
 @hookimpl
 def kcc_update_contactverzoek(
-    ctx: HookContext, contactverzoek: SeamContactverzoek, idempotency_key: str
+    ctx: HookContext[OpenKlantSettings], contactverzoek: SeamContactverzoek, idempotency_key: str
 ) -> bool:
     settings: OpenKlantSettings = ctx.settings
     if not contactverzoek.extern_id:
         raise InvalidRequest("dit contactverzoek staat niet in Open Klant", field="externId")
     wijziging = mapping.wijziging(settings, contactverzoek)
-    with OpenKlantClient(settings) as client:
+    with _client(ctx) as client:
         werk_bij(client, contactverzoek.extern_id, wijziging)
     return True
 
 
 @hookimpl
-def kcc_sync(ctx: HookContext, since: Mapping[str, Any] | None, full: bool) -> Iterator[SyncBatch]:
-    settings: OpenKlantSettings = ctx.settings
-    with OpenKlantClient(settings) as client:
+def kcc_sync(
+    ctx: HookContext[OpenKlantSettings], since: Mapping[str, Any] | None, full: bool
+) -> Iterator[SyncBatch]:
+    with _client(ctx) as client:
         yield from sync_internetaken(client, since, full)

@@ -42,7 +42,3 @@ class CatalogiCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-# One per process: catalogue objects are shared by every request of a source.
-CATALOGI = CatalogiCache()

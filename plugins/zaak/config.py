@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from hub.secrets import Secret
+from hub.plugin_sdk import Secret, UpstreamUrl, drop_retired
 
 
 class ZgwBron(BaseModel):
@@ -17,8 +17,9 @@ class ZgwBron(BaseModel):
     naam: str = Field(
         min_length=1, max_length=60, description="Shown to agents as the zaak's bron."
     )
-    zaken_url: HttpUrl = Field(description="Base of the Zaken API, e.g. https://…/zaken/api/v1")
-    catalogi_urls: list[HttpUrl] = Field(
+    # https, or http on loopback only (test doubles, the demo): a BSN and a JWT travel here.
+    zaken_url: UpstreamUrl = Field(description="Base of the Zaken API, e.g. https://…/zaken/api/v1")
+    catalogi_urls: list[UpstreamUrl] = Field(
         min_length=1,
         description="Bases of the Catalogi APIs this source's zaaktypen live in. The hub sends "
         "its token only to these and to zaken_url.",
@@ -29,11 +30,15 @@ class ZgwBron(BaseModel):
     # every URL. "lijst": GET /zaken?rol__…__inpBsn= for older zaaksystemen.
     search_method: Literal["zoek", "lijst"] = "zoek"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    retry_wait_seconds: float = Field(default=0.5, ge=0, le=30)
     catalog_ttl_seconds: float = Field(default=3600.0, ge=0)
     max_pages: int = Field(default=50, ge=1, le=1000)
     concurrency: int = Field(default=8, ge=1, le=32)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        # max_attempts and retry_wait_seconds went with the plugin's retry loop: ignored.
+        return drop_retired(data, "zaak")
 
 
 class ZaakSettings(BaseModel):

@@ -2,43 +2,51 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
-
-from hub import __version__, hookimpl
-from hub.domain.zaken import BronStatus, Zaak, ZaakMetBetrokkenen
-from hub.errors import ConfigurationError, KccError, UpstreamTimeout
-from hub.plugin_api import Capability, Health, HealthState, HookContext, PluginInfo
-from hub.secrets import SecretResolutionError
+from hub.plugin_sdk import (
+    BronStatus,
+    Capability,
+    ConfigurationError,
+    Health,
+    HealthState,
+    HookContext,
+    KccError,
+    PluginInfo,
+    SecretResolutionError,
+    UpstreamTimeout,
+    Zaak,
+    ZaakMetBetrokkenen,
+    __version__,
+    hookimpl,
+)
 from plugins.zaak.config import ZaakSettings, ZgwBron
-from plugins.zaak.zgw_client import ZgwClient, new_http_client
-
-_pools: dict[tuple[str, str, str], httpx.Client] = {}
-_pools_lock = threading.Lock()
+from plugins.zaak.zgw_client import ZaakVerbindingen, ZgwClient
 
 
-def _http_for(gemeente: str, bron: ZgwBron) -> httpx.Client:
-    # Keyed by the whole bron config so a config reload gets a fresh pool.
-    key = (gemeente, bron.naam, bron.model_dump_json())
-    with _pools_lock:
-        client = _pools.get(key)
-        if client is None or client.is_closed:
-            client = new_http_client(bron)
-            _pools[key] = client
-        return client
-
-
-def _client(ctx: HookContext, bron: ZgwBron) -> ZgwClient:
+def _client(ctx: HookContext[ZaakSettings], bron: ZgwBron) -> ZgwClient:
+    # The pool and Catalogi cache the core keeps for this gemeente; a hook called directly
+    # (a test) gets a client with its own pool, closed when the call is done.
+    shared = ctx.client_as(ZaakVerbindingen)
     try:
+        if shared is None:
+            return ZgwClient(bron, gemeente=ctx.gemeente, caller=ctx.caller)
         return ZgwClient(
-            bron, gemeente=ctx.gemeente, caller=ctx.caller, http=_http_for(ctx.gemeente, bron)
+            bron,
+            gemeente=ctx.gemeente,
+            caller=ctx.caller,
+            http=shared.pool(bron),
+            cache=shared.cache(bron),
         )
     except SecretResolutionError as exc:
         raise ConfigurationError(
             f"Het secret van zaaksysteem {bron.naam} is niet te lezen: {exc}", source=bron.naam
         ) from None
+
+
+@hookimpl
+def kcc_build_client(ctx: HookContext[ZaakSettings]) -> ZaakVerbindingen:
+    return ZaakVerbindingen(ctx.settings.bronnen)
 
 
 @hookimpl
@@ -53,7 +61,7 @@ def kcc_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def kcc_healthcheck(ctx: HookContext) -> Health:
+def kcc_healthcheck(ctx: HookContext[ZaakSettings]) -> Health:
     settings: ZaakSettings = ctx.settings
     latencies: list[float] = []
     problems: list[str] = []
@@ -70,7 +78,7 @@ def kcc_healthcheck(ctx: HookContext) -> Health:
 
 @hookimpl
 def kcc_search_zaken(
-    ctx: HookContext, bsn: str | None, kvk: str | None
+    ctx: HookContext[ZaakSettings], bsn: str | None, kvk: str | None
 ) -> tuple[list[Zaak], list[BronStatus]] | None:
     """Ask every zaaksysteem at once; one failing source is reported, not fatal.
 
@@ -110,7 +118,7 @@ def kcc_search_zaken(
 
 
 @hookimpl
-def kcc_get_zaak(ctx: HookContext, identificatie: str) -> ZaakMetBetrokkenen | None:
+def kcc_get_zaak(ctx: HookContext[ZaakSettings], identificatie: str) -> ZaakMetBetrokkenen | None:
     """The first source that knows the identificatie answers, with the zaak's betrokkenen
     (ZGW rollen); a failing source is skipped unless no other source could answer, because
     then "not found" would be a guess."""

@@ -9,7 +9,6 @@ configured Zaken and Catalogi bases, never to a URL an upstream answer names.
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -18,25 +17,19 @@ from datetime import date
 from typing import Any
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential,
-)
 
-from hub.caller import Caller
-from hub.domain.zaken import Zaak, ZaakBetrokkene, ZaakMetBetrokkenen
-from hub.errors import (
+from hub.plugin_sdk import (
+    Caller,
     KccError,
     NotFound,
     UpstreamRejected,
-    UpstreamTimeout,
     UpstreamUnavailable,
+    Zaak,
+    ZaakBetrokkene,
+    ZaakMetBetrokkenen,
+    http_transport,
 )
-from plugins.zaak.catalogi_cache import CATALOGI, CatalogiCache
+from plugins.zaak.catalogi_cache import CatalogiCache
 from plugins.zaak.config import ZgwBron
 from plugins.zaak.zgw_jwt import zgw_token
 
@@ -44,18 +37,25 @@ BSN_FILTER = "rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn"
 KVK_FILTER = "rol__betrokkeneIdentificatie__nietNatuurlijkPersoon__innNnpId"
 VESTIGING_FILTER = "rol__betrokkeneIdentificatie__vestiging__vestigingsNummer"
 CRS = "EPSG:4326"
-_RETRY_AFTER_CAP = 10.0
-_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
-class _TransientError(Exception):
-    """A failure worth another attempt: transport error, timeout, 429 or 5xx."""
+class ZaakVerbindingen:
+    """What the core keeps per gemeente × settings (``kcc_build_client``): one connection pool
+    and one Catalogi cache per zaaksysteem."""
 
-    def __init__(self, reason: str, *, timeout: bool = False, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.timeout = timeout
-        self.retry_after = retry_after
+    def __init__(self, bronnen: list[ZgwBron]) -> None:
+        self._pools = {bron.naam: new_http_client(bron) for bron in bronnen}
+        self._caches = {bron.naam: CatalogiCache() for bron in bronnen}
+
+    def pool(self, bron: ZgwBron) -> httpx.Client:
+        return self._pools[bron.naam]
+
+    def cache(self, bron: ZgwBron) -> CatalogiCache:
+        return self._caches[bron.naam]
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
 
 
 class ZgwClient:
@@ -67,13 +67,14 @@ class ZgwClient:
         *,
         gemeente: str,
         caller: Caller | None,
-        cache: CatalogiCache = CATALOGI,
+        cache: CatalogiCache | None = None,
         http: httpx.Client | None = None,
     ) -> None:
         self.bron = bron
         self.gemeente = gemeente
         self.caller = caller
-        self.cache = cache
+        # Without the core's cache (a hook called directly) the lookups are cached per call.
+        self.cache = cache if cache is not None else CatalogiCache()
         self.zaken_url = str(bron.zaken_url).rstrip("/")
         self._allowed = (self.zaken_url, *(str(u).rstrip("/") for u in bron.catalogi_urls))
         # Lookups of readable names that failed: reported in the source's BronStatus.
@@ -149,9 +150,7 @@ class ZgwClient:
     def ping(self) -> float:
         """One light authenticated request; returns the latency in milliseconds."""
         started = time.perf_counter()
-        self._get_json(
-            f"{self.zaken_url}/zaken", params={"identificatie": "kcc-hub-healthcheck"}, attempts=1
-        )
+        self._get_json(f"{self.zaken_url}/zaken", params={"identificatie": "kcc-hub-healthcheck"})
         return (time.perf_counter() - started) * 1000
 
     # -- paging ----------------------------------------------------------------------------
@@ -269,67 +268,27 @@ class ZgwClient:
         token = zgw_token(self.bron.client_id, self._secret, self.caller)
         return {"Authorization": f"Bearer {token}", "Accept-Crs": CRS, "Content-Crs": CRS}
 
-    def _get_json(
-        self, url: str, *, params: dict[str, Any] | None = None, attempts: int | None = None
-    ) -> dict[str, Any]:
-        return self._send(
-            lambda: self._http.get(url, params=params, headers=self._headers()), attempts=attempts
-        )
+    def _get_json(self, url: str, *, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._once("GET", url, params=params)
 
     def _post_json(
         self, url: str, *, params: dict[str, Any], json: dict[str, Any]
     ) -> dict[str, Any]:
-        return self._send(
-            lambda: self._http.post(url, params=params, json=json, headers=self._headers())
+        return self._once("POST", url, params=params, json=json)
+
+    def _once(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """One request; the core retries (transport errors, timeouts, 429 and 5xx raise
+        ``UpstreamUnavailable``/``UpstreamTimeout`` from :func:`hub.http_transport.send`)."""
+        response = http_transport.send(
+            self._http,
+            method,
+            url,
+            upstream=f"Zaaksysteem {self.bron.naam}",
+            source=self.bron.naam,
+            headers=self._headers(),
+            **kwargs,
         )
-
-    def _send(
-        self, do: Callable[[], httpx.Response], *, attempts: int | None = None
-    ) -> dict[str, Any]:
-        tries = attempts or self.bron.max_attempts
-        retrying = Retrying(
-            stop=stop_after_attempt(tries)
-            | stop_after_delay(self.bron.timeout_seconds * tries + 5),
-            wait=self._wait,
-            retry=retry_if_exception_type(_TransientError),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    return self._once(do)
-        except _TransientError as exc:
-            tries = int(retrying.statistics.get("attempt_number", tries))
-            if exc.timeout:
-                raise UpstreamTimeout(
-                    f"Zaaksysteem {self.bron.naam} reageerde niet binnen "
-                    f"{self.bron.timeout_seconds:g} s (na {tries} pogingen)",
-                    source=self.bron.naam,
-                ) from None
-            raise UpstreamUnavailable(
-                f"Zaaksysteem {self.bron.naam} is niet bereikbaar: {exc.reason} "
-                f"(na {tries} pogingen)",
-                source=self.bron.naam,
-            ) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _TransientError) and exc.retry_after is not None:
-            return min(exc.retry_after, _RETRY_AFTER_CAP)
-        backoff = wait_exponential(multiplier=self.bron.retry_wait_seconds, max=5)
-        return float(backoff(state))
-
-    def _once(self, do: Callable[[], httpx.Response]) -> dict[str, Any]:
-        try:
-            response = do()
-        except httpx.TimeoutException:
-            raise _TransientError("time-out", timeout=True) from None
-        except httpx.TransportError as exc:
-            raise _TransientError(type(exc).__name__) from None
         status = response.status_code
-        if status in _TRANSIENT_STATUS:
-            raise _TransientError(f"HTTP {status}", retry_after=_retry_after(response))
         if status in (401, 403):
             raise UpstreamRejected(
                 f"Zaaksysteem {self.bron.naam} weigert de inloggegevens van de hub "
@@ -383,23 +342,9 @@ def _betrokkene(rol: Any) -> ZaakBetrokkene | None:
 
 def new_http_client(bron: ZgwBron) -> httpx.Client:
     """A connection pool for one source; share it between calls of the same gemeente."""
-    return httpx.Client(
-        timeout=httpx.Timeout(bron.timeout_seconds),
-        headers={"Accept": "application/json"},
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=bron.concurrency * 2),
+    return http_transport.new_http_client(
+        timeout_seconds=bron.timeout_seconds, max_connections=bron.concurrency * 2
     )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
 def _problem_code(response: httpx.Response) -> str:

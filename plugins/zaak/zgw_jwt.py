@@ -6,7 +6,7 @@ import time
 
 import jwt
 
-from hub.caller import SYSTEM_CALLER, Caller
+from hub.plugin_sdk import SYSTEM_CALLER, Caller
 
 
 def zgw_token(

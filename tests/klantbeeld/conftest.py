@@ -21,7 +21,6 @@ from hub.store.migrate import upgrade
 from hub.tenants import AuthSettings
 from plugins.brp.double import HaalCentraalDouble, run_haalcentraal_double
 from plugins.fixi.double import FixiDouble, run_fixi_double
-from plugins.zaak.catalogi_cache import CATALOGI
 from plugins.zaak.double import ZgwDouble, run_zgw_double
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,7 +98,6 @@ def runtime(
         double.faults.reset()
         double.timings.clear()
     zgw.requests.clear()
-    CATALOGI.clear()
     extra = getattr(request, "param", "")
     config = tmp_path / "config"
     (config / "gemeenten").mkdir(parents=True)

@@ -22,7 +22,6 @@ from hub.domain.medewerkers import Medewerker
 from hub.plugin_api import SyncBatch
 from hub.runtime import Runtime
 from hub.tenants import AuthSettings
-from plugins.exchange.backend import forget_clients
 from plugins.exchange.double import RunningDouble, demo_kalenders, serve
 from tests.support.bellers import BELLERS
 
@@ -167,12 +166,10 @@ def build_config(tmp_path: Path, exchange_url: str, *, outbox: str = "", extra: 
 def exchange(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningDouble]:
     monkeypatch.setenv(SECRET_ENV, "test-secret")
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    forget_clients()
     kalenders = demo_kalenders(n=5)
     kalenders.elk_adres = True
     with serve("graph", kalenders) as running:
         yield running
-    forget_clients()
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from hub.directory.demo import seed_demo_directory
 from hub.jobs.broker import install_broker, start_in_process_worker, stop_in_process_worker
 from hub.jobs.context import install_runtime
 from hub.runtime import Runtime
-from plugins.exchange.backend import forget_clients
 from plugins.exchange.double import RunningDouble, demo_kalenders, start
 from plugins.exchange.double.tokens import TokenIssuer
 
@@ -36,7 +35,6 @@ HUB = f"/api/v1/gemeenten/{DEMO_GEMEENTE}"
 def exchange() -> Iterator[RunningDouble]:
     kalenders = demo_kalenders(n=5)
     kalenders.elk_adres = True  # as `python -m plugins.exchange.double` runs it for the demo
-    forget_clients()
     # The demo's double accepts the demo's client secret (config/gemeenten/9999.toml).
     running = start(
         "both", kalenders, tokens=TokenIssuer(client_secret=DEMO_ENV["KCC_DEMO_SECRET"])
@@ -46,7 +44,6 @@ def exchange() -> Iterator[RunningDouble]:
     finally:
         running.server.shutdown()
         running.server.server_close()
-        forget_clients()
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from hub.meldingen.tables import MeldingRij, OutboxRij
 from hub.plugin_api import SyncBatch
 from hub.store.base import utcnow
 from hub.store.db import Store, make_engine
-from plugins.fixi.client import TOKENS
 from plugins.fixi.double import FixiDouble
 from plugins.fixi.tests.conftest import lantaarnpaal, plugin_host
 
@@ -174,7 +173,6 @@ def test_with_fixi_down_the_melding_waits_survives_a_restart_and_goes_out_when_f
     hub.engine.dispose()  # the hub and its worker stop
 
     fixi.faults.reset()  # Fixi is back; a new hub process starts with a new worker
-    TOKENS._tokens.clear()
     restarted = Store(make_engine(database_url))
     later = utcnow() + timedelta(hours=2)
     assert pending_outbox(restarted, now=later) == [("9999", melding.id)]

@@ -34,7 +34,8 @@ def _bron_toml(double: ZgwDouble, naam: str, env: str, extra: str = "") -> str:
         f'catalogi_urls = ["{double.catalogi_url}"]\n'
         'client_id = "kcc-hub"\n'
         f'secret = "${{{env}}}"\n'
-        "timeout_seconds = 0.3\n"
+        # Above the double's queueing under 8 parallel lookups (no per-request retries now).
+        "timeout_seconds = 0.8\n"
         "max_attempts = 2\n"
         "retry_wait_seconds = 0.01\n" + extra
     )
@@ -54,6 +55,14 @@ def client(
     config = tmp_path / "config"
     (config / "gemeenten").mkdir(parents=True)
     shutil.copy(REPO / "config" / "hub.toml", config / "hub.toml")
+    # The core's retry policy: two attempts per call (the tests count them).
+    hub_toml = config / "hub.toml"
+    hub_toml.write_text(
+        hub_toml.read_text(encoding="utf-8").replace(
+            "plugin_retry_attempts = 3", "plugin_retry_attempts = 2"
+        ),
+        encoding="utf-8",
+    )
     (config / "gemeenten" / "9999.toml").write_text(
         'naam = "Voorbeeldstad"\n'
         "[[doelen]]\n"

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
-from hub import directory
+from hub import directory, hookspecs
 from hub.api.deps import Tenant, tenant_for
 from hub.api.problems import problem_responses
 from hub.beschikbaarheid import latest, voor_medewerkers, vrij_nu
@@ -62,7 +62,7 @@ def _directory_plugins(t: Tenant) -> list[str]:
 
 
 def _has_calendar(t: Tenant) -> bool:
-    return bool(t.plugins.enabled(t.gemeente.code, "kcc_get_beschikbaarheid"))
+    return bool(t.plugins.enabled(t.gemeente.code, hookspecs.kcc_get_beschikbaarheid))
 
 
 def _status_only(b: Beschikbaarheid) -> Beschikbaarheid:

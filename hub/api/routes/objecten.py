@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub import hookspecs
 from hub.api.deps import GemeenteCode, runtime
 from hub.api.problems import problem_responses
 from hub.errors import NotFound, Unauthorized
@@ -178,6 +179,6 @@ def objecten_een(
         settings,
         object_uuid,
         Adres(objects_url),
-        heeft_agenda=bool(rt.host.enabled(gemeente.code, "kcc_get_beschikbaarheid")),
+        heeft_agenda=bool(rt.host.enabled(gemeente.code, hookspecs.kcc_get_beschikbaarheid)),
     )
     return JSONResponse(record)

@@ -31,6 +31,15 @@ class PluginStatus(ApiModel):
     laatste_synchronisatie: datetime | None = None
     laatste_synchronisatie_status: str | None = None
     aantal_mislukte_synchronisaties: int = 0
+    circuit: str = Field(
+        default="closed",
+        description="Circuit breaker van deze plugin voor deze gemeente: closed (normaal), "
+        "open (de hub vraagt de bron even niet en antwoordt 503 met Retry-After) of "
+        "half-open (de volgende aanroep is de proef).",
+    )
+    circuit_opnieuw_over: int | None = Field(
+        default=None, description="Bij open: seconden tot de proef-aanroep wordt toegelaten."
+    )
 
 
 class PluginLijst(ApiModel):
@@ -77,6 +86,8 @@ def list_plugins(t: Annotated[Tenant, Depends(tenant_for(*ALL_ROLES))]) -> Plugi
                 laatste_synchronisatie=p.laatste_synchronisatie,
                 laatste_synchronisatie_status=p.laatste_synchronisatie_status,
                 aantal_mislukte_synchronisaties=p.aantal_mislukte_synchronisaties,
+                circuit=p.circuit,
+                circuit_opnieuw_over=p.circuit_opnieuw_over,
             )
             for p in overzicht
         ],

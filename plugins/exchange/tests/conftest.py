@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 
-from plugins.exchange.backend import forget_clients
+from hub.retrying import RetryPolicy, call_with_retries
 from plugins.exchange.config import ExchangeSettings
 from plugins.exchange.double import Kalenders, RunningDouble, demo_kalenders, serve
 from plugins.exchange.double.server import BASIC_USER
@@ -18,6 +19,7 @@ from tests.support.fixtures import (  # noqa: F401 - shared hub fixtures
     token_for,
 )
 
+T = TypeVar("T")
 SECRET_ENV = "KCC_TEST_EXCHANGE_SECRET"
 PASSWORD_ENV = "KCC_TEST_EXCHANGE_PASSWORD"
 
@@ -28,9 +30,7 @@ def _environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(PASSWORD_ENV, BASIC_USER[1])
     # The doubles speak plain HTTP on loopback; oauthlib refuses bearer tokens over http otherwise.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    forget_clients()
     yield
-    forget_clients()
 
 
 @pytest.fixture
@@ -89,3 +89,8 @@ def graph_settings(double: RunningDouble, **overrides: object) -> ExchangeSettin
 
 def mailboxes(n: int) -> list[str]:
     return [f"medewerker{i:04d}@gemeente.test" for i in range(n)]
+
+
+def core_retries(fn: Callable[[], T], attempts: int = 4) -> T:
+    """``fn()`` under the core's one retry policy (``hub.retrying``), as the PluginHost runs it."""
+    return call_with_retries(fn, RetryPolicy(attempts=attempts))

@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 from hub.domain.meldingen import Locatie, Melder, NieuweMelding
 from hub.plugin_api import HookContext
 from hub.pluginmanager import PluginHost, load_plugins
+from hub.retrying import RetryPolicy
 from hub.store.db import Store, make_engine
 from hub.store.migrate import upgrade
 from hub.tenants import AuthSettings, Gemeente
-from plugins.fixi.client import CATEGORIES, TOKENS
 from plugins.fixi.config import FixiSettings
 from plugins.fixi.double import FixiDouble, run_fixi_double
 
@@ -34,8 +34,6 @@ def _fresh(fixi: FixiDouble, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIXI_SECRET", FIXI_SECRET)
     fixi.faults.reset()
     fixi.requests.clear()
-    TOKENS._tokens.clear()
-    CATEGORIES.clear()
 
 
 def settings(fixi: FixiDouble, **extra: Any) -> FixiSettings:
@@ -120,7 +118,7 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 def plugin_host(
-    fixi: FixiDouble, gemeenten: tuple[str, ...] = ("9999",), **extra: Any
+    fixi: FixiDouble, gemeenten: tuple[str, ...] = ("9999",), attempts: int = 1, **extra: Any
 ) -> PluginHost:
     """The hub's real PluginHost with only the Fixi plugin, as a restarted hub would build it."""
     loaded = load_plugins()
@@ -133,7 +131,9 @@ def plugin_host(
         )
         for code in gemeenten
     }
-    return PluginHost(loaded, config, retry_attempts=1)
+    return PluginHost(
+        loaded, config, retry_policy=RetryPolicy(attempts=attempts, initial=0.01, maximum=0.05)
+    )
 
 
 @pytest.fixture(autouse=True)

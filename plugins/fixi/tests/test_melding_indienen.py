@@ -6,11 +6,15 @@ import uuid
 
 import pytest
 
+from hub import hookspecs
 from hub.domain.meldingen import Locatie, NieuweMelding
 from hub.errors import ConfigurationError, InvalidRequest, UpstreamRejected, UpstreamUnavailable
 from plugins.fixi import plugin
 from plugins.fixi.double import FixiDouble
-from plugins.fixi.tests.conftest import FIXI_SECRET, context, lantaarnpaal
+from plugins.fixi.tests.conftest import FIXI_SECRET, context, lantaarnpaal, plugin_host
+
+# Retries are the core's (hub.retrying): these go through the real PluginHost.
+CREATE = hookspecs.kcc_create_melding
 
 
 def key() -> str:
@@ -51,7 +55,9 @@ def test_a_creation_accepted_but_whose_answer_was_lost_is_found_not_repeated(
     fixi.faults.drop_after_create = 1
     same = key()
 
-    melding = plugin.kcc_create_melding(context(fixi), melding=lantaarnpaal(), idempotency_key=same)
+    melding = plugin_host(fixi, attempts=3).call(
+        "fixi", "9999", CREATE, melding=lantaarnpaal(), idempotency_key=same
+    )
 
     assert melding is not None
     assert [i["publicID"] for i in fixi.issues_with_reference(same)] == [melding.extern_id]
@@ -63,7 +69,9 @@ def test_a_creation_that_timed_out_after_acceptance_is_found_not_repeated(fixi: 
     fixi.faults.hang_after_create_seconds = 1.0
     same = key()
 
-    melding = plugin.kcc_create_melding(context(fixi), melding=lantaarnpaal(), idempotency_key=same)
+    melding = plugin_host(fixi, attempts=3).call(
+        "fixi", "9999", CREATE, melding=lantaarnpaal(), idempotency_key=same
+    )
 
     assert melding is not None
     assert len(fixi.issues_with_reference(same)) == 1
@@ -75,8 +83,8 @@ def test_with_fixi_down_creation_fails_as_unavailable_after_bounded_retries(
     fixi.faults.status = 503
 
     with pytest.raises(UpstreamUnavailable) as raised:
-        plugin.kcc_create_melding(
-            context(fixi, max_attempts=2), melding=lantaarnpaal(), idempotency_key=key()
+        plugin_host(fixi, attempts=2).call(
+            "fixi", "9999", CREATE, melding=lantaarnpaal(), idempotency_key=key()
         )
 
     assert "na 2 pogingen" in raised.value.detail

@@ -7,7 +7,10 @@ import pytest
 
 from hub.caller import Caller
 from hub.plugin_api import HookContext
-from plugins.zaak.catalogi_cache import CATALOGI
+from hub.pluginmanager import PluginHost, load_plugins
+from hub.retrying import RetryPolicy
+from hub.tenants import AuthSettings, Gemeente
+from plugins.zaak import plugin
 from plugins.zaak.config import ZaakSettings
 from plugins.zaak.double import ZgwDouble, run_zgw_double
 
@@ -45,7 +48,6 @@ def _fresh(
         double.faults.reset()
         double.requests.clear()
         double.urls.clear()
-    CATALOGI.clear()
     yield
 
 
@@ -63,5 +65,18 @@ def bron(double: ZgwDouble, naam: str, secret_env: str, **extra: Any) -> dict[st
 
 
 def context(*bronnen: dict[str, Any]) -> HookContext:
+    """What the core hands the plugin: its settings and the client it built for them."""
     settings = ZaakSettings.model_validate({"bronnen": list(bronnen)})
-    return HookContext(gemeente="9999", settings=settings, caller=MEDEWERKER, trace_id="t" * 32)
+    ctx = HookContext(gemeente="9999", settings=settings, caller=MEDEWERKER, trace_id="t" * 32)
+    ctx.client = plugin.kcc_build_client(ctx)
+    return ctx
+
+
+def plugin_host(*bronnen: dict[str, Any], attempts: int) -> PluginHost:
+    """The hub's real PluginHost with only the zaak plugin: retries are the core's."""
+    settings = ZaakSettings.model_validate({"bronnen": list(bronnen)})
+    gemeente = Gemeente(
+        code="9999", naam="Voorbeeldstad", plugin_settings={"zaak": settings}, auth=AuthSettings()
+    )
+    policy = RetryPolicy(attempts=attempts, initial=0.01, maximum=0.05)
+    return PluginHost(load_plugins([("zaak", plugin)]), {"9999": gemeente}, retry_policy=policy)

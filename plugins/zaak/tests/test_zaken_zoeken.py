@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from hub import hookspecs
 from hub.errors import UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from plugins.zaak import plugin
 from plugins.zaak.double import ZgwDouble
-from plugins.zaak.tests.conftest import SECRET_A, bron, context
+from plugins.zaak.tests.conftest import SECRET_A, bron, context, plugin_host
 
 # Synthetic persons with valid 11-proof BSNs, one per test so the shared doubles never mix them.
 BSN_DRIE_PAGINAS = "999993653"
@@ -101,12 +102,12 @@ def test_an_upstream_timeout_gives_upstream_timeout_after_bounded_retries(
     zaaksysteem_a: ZgwDouble,
 ) -> None:
     zaaksysteem_a.faults.hang_seconds = 1.0
-    ctx = context(
-        bron(zaaksysteem_a, "Open Zaak", "ZGW_SECRET_A", timeout_seconds=0.2, max_attempts=3)
+    host = plugin_host(
+        bron(zaaksysteem_a, "Open Zaak", "ZGW_SECRET_A", timeout_seconds=0.2), attempts=3
     )
 
     with pytest.raises(UpstreamTimeout) as raised:
-        plugin.kcc_search_zaken(ctx, bsn=BSN_TIMEOUT, kvk=None)
+        host.call("zaak", "9999", hookspecs.kcc_search_zaken, bsn=BSN_TIMEOUT, kvk=None)
 
     assert raised.value.status == 504
     assert "na 3 pogingen" in raised.value.detail
@@ -119,9 +120,11 @@ def test_a_single_transient_500_is_retried_and_the_answer_is_complete(
 ) -> None:
     in_a = zaaksysteem_a.add_zaken(bsn=BSN_ENKEL, aantal=1)
     zaaksysteem_a.faults.fail_next = 1
-    ctx = context(bron(zaaksysteem_a, "Open Zaak", "ZGW_SECRET_A"))
+    host = plugin_host(bron(zaaksysteem_a, "Open Zaak", "ZGW_SECRET_A"), attempts=3)
 
-    zaken, bronnen = plugin.kcc_search_zaken(ctx, bsn=BSN_ENKEL, kvk=None) or ([], [])
+    zaken, bronnen = host.call(
+        "zaak", "9999", hookspecs.kcc_search_zaken, bsn=BSN_ENKEL, kvk=None
+    ) or ([], [])
 
     assert set(in_a) <= {z.identificatie for z in zaken}
     assert bronnen[0].status == "ok"
