@@ -4,7 +4,7 @@ A plugin's production code (``plugin.py``, ``client.py``, ``config.py``, ``model
 imports from ``hub`` through this module only; ``tests/test_plugin_sdk.py`` checks that for
 every plugin under ``plugins/``. What is not listed here is the core's own business (the
 store, the API, the logboek, the plugin host) and may change without notice. A plugin's
-``tests/`` and ``double/`` may use test scaffolding besides (``hub.doubles`` and the like).
+``tests/`` and ``double/`` may use test scaffolding besides (``devkit.doubles`` and the like).
 
 The contract itself (which hooks exist, what they get and return) is :mod:`hub.hookspecs`.
 """
