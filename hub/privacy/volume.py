@@ -25,6 +25,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from limits import RateLimitItem, parse_many
@@ -158,7 +159,15 @@ def _limiter(settings: RateLimitSettings) -> MovingWindowRateLimiter:
         return found[1]
 
 
-def _hit(limiter: MovingWindowRateLimiter, items: list[RateLimitItem], *keys: str) -> int | None:
+@lru_cache(maxsize=128)
+def _items(limit: str) -> tuple[RateLimitItem, ...]:
+    """A limit string such as '60/minute;600/hour', parsed once per distinct string."""
+    return tuple(parse_many(limit))
+
+
+def _hit(
+    limiter: MovingWindowRateLimiter, items: tuple[RateLimitItem, ...], *keys: str
+) -> int | None:
     """Count one hit against every item; None when allowed, else seconds until allowed."""
     for item in items:
         if not limiter.hit(item, *keys):
@@ -179,7 +188,7 @@ def check_lookup(
             continue
         if limit == FORBIDDEN:
             raise Forbidden(f"uw rol mag deze zoekvraag niet stellen ({soort})")
-        wait = _hit(limiter, parse_many(limit), "kcc-hub", soort, gemeente, subject)
+        wait = _hit(limiter, _items(limit), "kcc-hub", soort, gemeente, subject)
         if wait is not None:
             REFUSED_LOOKUPS.labels(gemeente, rol or "-", soort).inc()
             raise TooManyRequests(
@@ -190,9 +199,7 @@ def check_lookup(
     threshold = settings.limit("bulk_signaal", rol)
     bulk = False
     if threshold and threshold != FORBIDDEN:
-        bulk = (
-            _hit(limiter, parse_many(threshold), "kcc-hub", "bulk", gemeente, subject) is not None
-        )
+        bulk = _hit(limiter, _items(threshold), "kcc-hub", "bulk", gemeente, subject) is not None
     if bulk:
         BULK_LOOKUPS.labels(gemeente, rol or "-").inc()
     return Signalen(bulk=bulk)

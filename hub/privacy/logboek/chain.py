@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -52,42 +52,58 @@ class LogboekInvoer:
     signalen: list[str] = field(default_factory=list)  # hub.privacy.volume, e.g. "bulk"
 
 
+# The record's columns that its hash covers, in the names the canonical JSON uses.
+_HASHED = (
+    "gemeente",
+    "volgnummer",
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "start_time",
+    "end_time",
+    "status_code",
+    "status",
+    "http_status",
+    "processing_activity_id",
+    "doel",
+    "medewerker",
+    "rol",
+    "client_id",
+    "velden",
+    "aantal_personen",
+    "foreign_operation",
+    "signalen",
+)
+
+
 def _canonical(
-    record: LogboekRecord, betrokkenen: Sequence[tuple[str, str]], prev_hash: str
+    values: Mapping[str, Any], betrokkenen: Sequence[tuple[str, str]], prev_hash: str
 ) -> bytes:
-    body = {
-        "gemeente": record.gemeente,
-        "volgnummer": record.volgnummer,
-        "trace_id": record.trace_id,
-        "span_id": record.span_id,
-        "parent_span_id": record.parent_span_id,
-        "name": record.name,
-        "start_time": iso(record.start_time),
-        "end_time": iso(record.end_time),
-        "status_code": record.status_code,
-        "status": record.status,
-        "http_status": record.http_status,
-        "processing_activity_id": record.processing_activity_id,
-        "doel": record.doel,
-        "medewerker": record.medewerker,
-        "rol": record.rol,
-        "client_id": record.client_id,
-        "velden": json.loads(record.velden),
-        "aantal_personen": record.aantal_personen,
-        "foreign_operation": record.foreign_operation,
-        "betrokkenen": [list(b) for b in betrokkenen],
-        "prev_hash": prev_hash,
-    }
-    if record.signalen:  # only when set, so records from before signals keep their hashes
-        body["signalen"] = record.signalen
+    """The bytes a record's hash is taken over; ``values`` are its column values as stored
+    (``velden`` the JSON text). Unchanged since the first chain: existing hashes must hold."""
+    body = {name: values[name] for name in _HASHED if name != "signalen"}
+    body["start_time"] = iso(values["start_time"])
+    body["end_time"] = iso(values["end_time"])
+    body["velden"] = json.loads(values["velden"])
+    body["betrokkenen"] = [list(b) for b in betrokkenen]
+    body["prev_hash"] = prev_hash
+    if values["signalen"]:  # only when set, so records from before signals keep their hashes
+        body["signalen"] = values["signalen"]
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _hash_values(
+    values: Mapping[str, Any], betrokkenen: Sequence[tuple[str, str]], prev_hash: str
+) -> str:
+    return hashlib.sha256(_canonical(values, betrokkenen, prev_hash)).hexdigest()
 
 
 def record_hash(
     record: LogboekRecord, betrokkenen: Sequence[tuple[str, str]], prev_hash: str
 ) -> str:
     """SHA-256 (hex) over the canonical JSON of the record, its betrokkenen and ``prev_hash``."""
-    return hashlib.sha256(_canonical(record, betrokkenen, prev_hash)).hexdigest()
+    return _hash_values({name: getattr(record, name) for name in _HASHED}, betrokkenen, prev_hash)
 
 
 def _head_message(gemeente: str, volgnummer: int, laatste_hash: str) -> bytes:
@@ -112,54 +128,74 @@ def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
         session.flush()
 
 
-def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -> LogboekRecord:
-    """Add one record at the end of the gemeente's chain (flushed, not committed).
+@dataclass(frozen=True)
+class Plaats:
+    """Where :func:`append` put a record in its gemeente's chain."""
+
+    gemeente: str
+    volgnummer: int
+    record_hash: str
+
+
+# The append's statements, built once: Core on the session's connection, because the ORM's
+# unit of work (object state, flush ordering) was most of an append's CPU
+# (bench/bench_privacy.py). Taking the head's row lock (PostgreSQL) or the write lock
+# (SQLite) with the first statement serialises appenders.
+_KETEN = cast(Table, LogboekKeten.__table__)
+_RECORD = cast(Table, LogboekRecord.__table__)
+_BETROKKENE = cast(Table, LogboekBetrokkene.__table__)
+_ADVANCE = (
+    update(_KETEN)
+    .where(_KETEN.c.gemeente == bindparam("g"))
+    .values(volgnummer=_KETEN.c.volgnummer + 1)
+    .returning(_KETEN.c.volgnummer, _KETEN.c.laatste_hash)
+)
+_SEAL = (
+    update(_KETEN)
+    .where(_KETEN.c.gemeente == bindparam("g"))
+    .values(laatste_hash=bindparam("h"), handtekening=bindparam("s"))
+)
+_INSERT_RECORD = insert(_RECORD)
+_INSERT_BETROKKENE = insert(_BETROKKENE)
+
+
+def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -> Plaats:
+    """Add one record at the end of the gemeente's chain (executed, not committed).
 
     The caller commits, in the same transaction as anything else the request
-    stores, and only then lets data leave the hub.
+    stores, and only then lets data leave the hub. Written with Core statements, so
+    the session holds no ORM object of the record.
     """
     # Everything that needs no lock is computed first, so the chain head is held briefly.
-    hasher = sleutels.betrokkene_hasher() if invoer.betrokkenen else None
-    crypt = sleutels.versleutelaar() if invoer.betrokkenen else None
     pairs: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for bsn in invoer.betrokkenen:
-        if bsn in seen or hasher is None or crypt is None:
-            continue
-        seen.add(bsn)
-        pairs.append((hasher.hash(bsn), crypt.versleutel(bsn)))
-    record = LogboekRecord(
-        gemeente=invoer.gemeente,
-        trace_id=invoer.trace_id,
-        span_id=invoer.span_id,
-        parent_span_id=invoer.parent_span_id,
-        name=invoer.name,
-        start_time=invoer.start_time,
-        end_time=invoer.end_time,
-        status_code=invoer.status_code,
-        status=invoer.status,
-        http_status=invoer.http_status,
-        processing_activity_id=invoer.processing_activity_id,
-        doel=invoer.doel,
-        medewerker=invoer.medewerker,
-        rol=invoer.rol,
-        client_id=invoer.client_id,
-        velden=json.dumps(sorted(set(invoer.velden)), ensure_ascii=False),
-        aantal_personen=invoer.aantal_personen,
-        foreign_operation=invoer.foreign_operation,
-        signalen=",".join(sorted(set(invoer.signalen))) or None,
-    )
-    # Taking the head's row lock (PostgreSQL) or the write lock (SQLite) serialises appenders.
-    # Core statements on the table: the ORM's bulk-update path cost more CPU than the rest of
-    # the append (bench/bench_privacy.py).
-    head = cast(Table, LogboekKeten.__table__)
-    advance = (
-        update(head)
-        .where(head.c.gemeente == invoer.gemeente)
-        .values(volgnummer=head.c.volgnummer + 1)
-        .returning(head.c.volgnummer, head.c.laatste_hash)
-    )
-    row = session.execute(advance).first()
+    if invoer.betrokkenen:
+        hasher = sleutels.betrokkene_hasher()
+        crypt = sleutels.versleutelaar()
+        for bsn in dict.fromkeys(invoer.betrokkenen):  # unique, in order
+            pairs.append((hasher.hash(bsn), crypt.versleutel(bsn)))
+    values: dict[str, Any] = {
+        "gemeente": invoer.gemeente,
+        "trace_id": invoer.trace_id,
+        "span_id": invoer.span_id,
+        "parent_span_id": invoer.parent_span_id,
+        "name": invoer.name,
+        "start_time": invoer.start_time,
+        "end_time": invoer.end_time,
+        "status_code": invoer.status_code,
+        "status": invoer.status,
+        "http_status": invoer.http_status,
+        "processing_activity_id": invoer.processing_activity_id,
+        "doel": invoer.doel,
+        "medewerker": invoer.medewerker,
+        "rol": invoer.rol,
+        "client_id": invoer.client_id,
+        "velden": json.dumps(sorted(set(invoer.velden)), ensure_ascii=False),
+        "aantal_personen": invoer.aantal_personen,
+        "foreign_operation": invoer.foreign_operation,
+        "signalen": ",".join(sorted(set(invoer.signalen))) or None,
+    }
+    conn = session.connection()
+    row = conn.execute(_ADVANCE, {"g": invoer.gemeente}).first()
     if row is None:
         # The gemeente's first record: create its head (concurrent creators: one wins).
         genesis = sleutels.onderteken(_head_message(invoer.gemeente, 0, GENESIS))
@@ -172,35 +208,31 @@ def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -
                 "handtekening": genesis,
             },
         )
-        row = session.execute(advance).one()
-    record.volgnummer = int(row[0])
-    record.prev_hash = str(row[1])
-    record.record_hash = record_hash(record, pairs, record.prev_hash)
-    session.add(record)
-    session.flush()
-    for position, (digest, sealed) in enumerate(pairs):
-        session.add(
-            LogboekBetrokkene(
-                logboek_id=record.id,
-                gemeente=record.gemeente,
-                volgnummer=record.volgnummer,
-                positie=position,
-                betrokkene_hash=digest,
-                bsn_versleuteld=sealed,
-            )
+        row = conn.execute(_ADVANCE, {"g": invoer.gemeente}).one()
+    values["volgnummer"] = volgnummer = int(row[0])
+    values["prev_hash"] = prev_hash = str(row[1])
+    values["record_hash"] = digest = _hash_values(values, pairs, prev_hash)
+    inserted = conn.execute(_INSERT_RECORD, values).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has its key
+    logboek_id = inserted[0]
+    if pairs:
+        conn.execute(
+            _INSERT_BETROKKENE,
+            [
+                {
+                    "logboek_id": logboek_id,
+                    "gemeente": invoer.gemeente,
+                    "volgnummer": volgnummer,
+                    "positie": position,
+                    "betrokkene_hash": betrokkene_hash,
+                    "bsn_versleuteld": sealed,
+                }
+                for position, (betrokkene_hash, sealed) in enumerate(pairs)
+            ],
         )
-    session.execute(
-        update(head)
-        .where(head.c.gemeente == invoer.gemeente)
-        .values(
-            laatste_hash=record.record_hash,
-            handtekening=sleutels.onderteken(
-                _head_message(invoer.gemeente, record.volgnummer, record.record_hash)
-            ),
-        )
-    )
-    session.flush()
-    return record
+    signature = sleutels.onderteken(_head_message(invoer.gemeente, volgnummer, digest))
+    conn.execute(_SEAL, {"g": invoer.gemeente, "h": digest, "s": signature})
+    return Plaats(invoer.gemeente, volgnummer, digest)
 
 
 # ---------------------------------------------------------------------------
