@@ -11,6 +11,11 @@ the lookup is timed separately, so every lookup yields a pair:
 Printed per store (SQLite file; PostgreSQL when ``DATABASE_URL_TEST`` or ``--pg``
 is given): p50 and p99 of both, and overhead as a ratio of the upstream call.
 
+``--fsync-diagnostic`` adds, per store, the same run with the commit's flush to disk
+switched off (SQLite ``synchronous=OFF``, PostgreSQL ``synchronous_commit=off``), labelled as
+a diagnostic: the difference is what the durable commit waits for on this disk. The hub
+never runs like that — a released answer must be logged durably.
+
 The double runs in its own process (as an upstream would), so its request and
 response validation does not compete with the hub for the interpreter lock.
 
@@ -37,7 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from hub.caller import Caller  # noqa: E402
 from hub.pluginmanager import PluginHost, load_plugins  # noqa: E402
@@ -119,21 +124,32 @@ def double_process() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+def _no_sync(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
 @contextmanager
-def sqlite_store(tmp: Path) -> Iterator[Store]:
-    engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
+def sqlite_store(tmp: Path, durable: bool = True) -> Iterator[Store]:
+    engine = make_engine(f"sqlite:///{tmp / ('bench.sqlite3' if durable else 'nosync.sqlite3')}")
+    if not durable:  # diagnostic only (--fsync-diagnostic)
+        event.listen(engine, "connect", _no_sync)
     Base.metadata.create_all(engine, tables=TABLES)
     yield Store(engine)
     engine.dispose()
 
 
 @contextmanager
-def pg_store(url: str) -> Iterator[Store]:
+def pg_store(url: str, durable: bool = True) -> Iterator[Store]:
     schema = f"bench_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    options = f"-csearch_path={schema}"
+    if not durable:  # diagnostic only (--fsync-diagnostic)
+        options += " -csynchronous_commit=off"
+    engine = create_engine(url, connect_args={"options": options})
     Base.metadata.create_all(engine, tables=TABLES)
     try:
         yield Store(engine)
@@ -193,6 +209,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=400, help="lookups per store")
     parser.add_argument("--pg", default=os.environ.get("DATABASE_URL_TEST"))
+    parser.add_argument(
+        "--fsync-diagnostic",
+        action="store_true",
+        help="also run each store with the commit's disk flush off (diagnostic, not the product)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("KCC_LOGBOEK_HMAC_SLEUTEL", base64.b64encode(os.urandom(32)).decode())
     os.environ.setdefault(
@@ -208,8 +229,12 @@ def main() -> None:
         privacy_for(gemeente)  # validate policy and keys once, as start-up does
         host = TimedHost(PluginHost(loaded, tenants.gemeenten, retry_attempts=1))
         stores: list[tuple[str, Any]] = [("sqlite", lambda: sqlite_store(tmp))]
+        if args.fsync_diagnostic:
+            stores.append(("sqlite-nosync", lambda: sqlite_store(tmp, durable=False)))
         if args.pg:
             stores.append(("postgresql", lambda: pg_store(args.pg)))
+            if args.fsync_diagnostic:
+                stores.append(("pg-nosync", lambda: pg_store(args.pg, durable=False)))
         else:
             print("postgresql: skipped (set DATABASE_URL_TEST or pass --pg)")
         print(
@@ -244,7 +269,12 @@ def main() -> None:
                 f"{'':<11} mean upstream {statistics.fmean(upstream) * 1000:.2f} ms, "
                 f"mean overhead {statistics.fmean(overhead) * 1000:.2f} ms"
             )
-        print("\n".join(summary))
+        if args.fsync_diagnostic:
+            print(
+                "*-nosync: DIAGNOSTIC ONLY, durability off; the gap to the durable line "
+                "is the commit's wait for the disk"
+            )
+        print("\n".join(line for line in summary if "nosync" not in line))
 
 
 if __name__ == "__main__":
