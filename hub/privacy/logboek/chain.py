@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -117,15 +117,18 @@ def checkpoint_message(cp: LogboekCheckpoint) -> bytes:
     ).encode()
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
+def _insert_ignore(conn: Connection, values: dict[str, Any]) -> None:
+    keten = cast(Table, LogboekKeten.__table__)
+    dialect = conn.dialect.name
     if dialect == "postgresql":
-        session.execute(pg_insert(LogboekKeten).values(**values).on_conflict_do_nothing())
+        conn.execute(pg_insert(keten).values(**values).on_conflict_do_nothing())
     elif dialect == "sqlite":
-        session.execute(sqlite_insert(LogboekKeten).values(**values).on_conflict_do_nothing())
-    elif session.get(LogboekKeten, values["gemeente"]) is None:
-        session.add(LogboekKeten(**values))
-        session.flush()
+        conn.execute(sqlite_insert(keten).values(**values).on_conflict_do_nothing())
+    elif (
+        conn.execute(select(keten.c.gemeente).where(keten.c.gemeente == values["gemeente"])).first()
+        is None
+    ):
+        conn.execute(insert(keten).values(**values))
 
 
 @dataclass(frozen=True)
@@ -159,12 +162,15 @@ _INSERT_RECORD = insert(_RECORD)
 _INSERT_BETROKKENE = insert(_BETROKKENE)
 
 
-def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -> Plaats:
+def append(
+    target: Session | Connection, sleutels: LogboekSleutels, invoer: LogboekInvoer
+) -> Plaats:
     """Add one record at the end of the gemeente's chain (executed, not committed).
 
-    The caller commits, in the same transaction as anything else the request
-    stores, and only then lets data leave the hub. Written with Core statements, so
-    the session holds no ORM object of the record.
+    ``target`` is the request's session (its connection is used) or a connection in a
+    transaction. The caller commits, in the same transaction as anything else the request
+    stores, and only then lets data leave the hub. Written with Core statements, so a
+    session holds no ORM object of the record.
     """
     # Everything that needs no lock is computed first, so the chain head is held briefly.
     pairs: list[tuple[str, str]] = []
@@ -194,13 +200,13 @@ def append(session: Session, sleutels: LogboekSleutels, invoer: LogboekInvoer) -
         "foreign_operation": invoer.foreign_operation,
         "signalen": ",".join(sorted(set(invoer.signalen))) or None,
     }
-    conn = session.connection()
+    conn = target.connection() if isinstance(target, Session) else target
     row = conn.execute(_ADVANCE, {"g": invoer.gemeente}).first()
     if row is None:
         # The gemeente's first record: create its head (concurrent creators: one wins).
         genesis = sleutels.onderteken(_head_message(invoer.gemeente, 0, GENESIS))
         _insert_ignore(
-            session,
+            conn,
             {
                 "gemeente": invoer.gemeente,
                 "volgnummer": 0,
