@@ -237,3 +237,36 @@ def test_metrics_with_a_configured_token_need_it(
     assert 'route="/api/v1/gemeenten/{gemeentecode}/plugins"' in text
     assert 'gemeente="9999"' in text
     assert "kcc_hub_upstream_calls_total" in text
+
+
+def test_every_gemeente_route_refuses_every_role_of_another_gemeente(
+    client: TestClient, token_for: Callable[..., str]
+) -> None:
+    """New routes included: the operations are read from the app's own OpenAPI document."""
+    roles = ("kcc-medewerker", "backoffice", "privacy-officer", "beheerder", "teamleider")
+    token = token_for(*roles, gemeenten=("0363",))
+    operations = [
+        (method.upper(), "/api/v1" + path.replace("{gemeentecode}", "9999"))
+        for path, item in client.app.openapi()["paths"].items()  # type: ignore[attr-defined]
+        if path.startswith("/gemeenten/{gemeentecode}/")
+        # KISS's facades authenticate their clients by their own keys (tests/facades/test_toegang.py).
+        and not path.startswith(FACADES)
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) > 20
+    for method, template in operations:
+        path = "".join("x" if part.startswith("{") else part for part in _segments(template))
+        response = client.request(method, path, headers=bearer(token), json={})
+        assert response.status_code == 403, (method, template, response.status_code)
+
+
+FACADES = ("/gemeenten/{gemeentecode}/haalcentraal/", "/gemeenten/{gemeentecode}/objecten")
+
+
+def _segments(path: str) -> list[str]:
+    """The path cut at its slashes, slashes kept, so placeholders can be filled one by one."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        parts.extend([part, "/"])
+    return parts[:-1]
